@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+
+/// One client connection on its own thread: read, parse, answer in order, until either side closes.
+struct Connection {
+    let socket: Socket
+    let configuration: HTTPServerConfiguration
+    let handler: any HTTPHandler
+    let isStopping: @Sendable () -> Bool
+    let logger: Logger
+
+    /// How often a waiting connection wakes to check for stop and timeouts.
+    private static let pollMilliseconds: Int32 = 100
+
+    func run() {
+        defer { socket.close() }
+        socket.setNoDelay()
+        socket.setSendTimeout(seconds: configuration.sendTimeoutSeconds)
+        var buffer: [UInt8] = []
+        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+        var headScannedUpTo = 0
+        var sentContinue = false
+        var waitingSince = monotonicSeconds()
+        do {
+            while true {
+                // Answer every whole request already buffered (pipelining), in order.
+                while !buffer.isEmpty {
+                    // The head is parsed only once its blank line has arrived, so a client that
+                    // sends a byte at a time costs a scan of the new bytes, not of the whole buffer.
+                    let headEnd = HTTPParser.endOfHead(in: buffer[...], from: max(0, headScannedUpTo - 3))
+                    if headEnd == nil {
+                        headScannedUpTo = buffer.count
+                        if buffer.count > configuration.limits.maxHeaderBytes + 2 {
+                            refuse(HTTPProtocolError(.headerFieldsTooLarge, "The request head is larger than \(configuration.limits.maxHeaderBytes) bytes."))
+                            return
+                        }
+                        break
+                    }
+                    switch HTTPParser.parse(buffer[...], limits: configuration.limits) {
+                    case .failed(let error):
+                        refuse(error)
+                        return
+                    case .incomplete(let expectsContinue):
+                        if expectsContinue && !sentContinue {
+                            try socket.sendAll(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                            sentContinue = true
+                        }
+                    case .complete(let request, let consumed):
+                        buffer.removeFirst(consumed)
+                        headScannedUpTo = 0
+                        sentContinue = false
+                        let keepAlive = request.keepAlive && !isStopping()
+                        let response = handler.handle(request)
+                        try socket.sendAll(response.serialized(keepAlive: keepAlive))
+                        guard keepAlive else { return }
+                        waitingSince = monotonicSeconds()
+                        continue
+                    }
+                    break
+                }
+
+                // Wait for more bytes, waking now and then to honour a stop and the timeouts.
+                let midRequest = !buffer.isEmpty
+                if !midRequest && isStopping() { return }
+                let waited = monotonicSeconds() - waitingSince
+                if midRequest && waited > configuration.requestTimeoutSeconds {
+                    refuse(HTTPProtocolError(.requestTimeout, "The request did not arrive whole within \(Int(configuration.requestTimeoutSeconds)) seconds."))
+                    return
+                }
+                if !midRequest && waited > configuration.idleTimeoutSeconds { return }
+                guard try socket.waitReadable(milliseconds: Self.pollMilliseconds) else { continue }
+                let received = try socket.receive(into: &scratch)
+                if received == 0 { return }  // The peer closed; a partial request is dropped.
+                if buffer.isEmpty { waitingSince = monotonicSeconds() }
+                buffer.append(contentsOf: scratch[0..<received])
+            }
+        } catch {
+            // A failed recv or send ends this connection only; the server goes on.
+            logger.debug("connection closed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Answers a request the server will not take, then the caller closes (RFC 9112 §9.6).
+    private func refuse(_ error: HTTPProtocolError) {
+        logger.info("refused request", metadata: ["status": "\(error.status.code)", "reason": "\(error.message)"])
+        try? socket.sendAll(handler.response(for: error).serialized(keepAlive: false))
+    }
+}
+
+/// Seconds on a clock that never jumps, for timeouts.
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}

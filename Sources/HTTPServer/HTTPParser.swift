@@ -1,0 +1,271 @@
+/// Limits the parser enforces; the defaults are the documented ones.
+public struct HTTPLimits: Sendable {
+    /// Request line plus header fields, in bytes.
+    public var maxHeaderBytes: Int = 16 * 1024
+    /// A decoded request body, in bytes.
+    public var maxBodyBytes: Int = 8 * 1024 * 1024
+
+    public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 8 * 1024 * 1024) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// What the parser made of the bytes at the front of a buffer.
+public enum HTTPParseResult: Sendable, Equatable {
+    /// A whole request, taking the first `consumed` bytes.
+    case complete(HTTPRequest, consumed: Int)
+    /// More bytes are needed; `expectsContinue` when the head is read and asks for `100 Continue`.
+    case incomplete(expectsContinue: Bool)
+    /// The bytes are not a request this server will take.
+    case failed(HTTPProtocolError)
+}
+
+extension HTTPRequest: Equatable {
+    public static func == (a: HTTPRequest, b: HTTPRequest) -> Bool {
+        a.method == b.method && a.target == b.target && a.minorVersion == b.minorVersion && a.body == b.body
+            && Array(a.headers).map { "\($0.name):\($0.value)" } == Array(b.headers).map { "\($0.name):\($0.value)" }
+    }
+}
+
+/// A pure HTTP/1.1 request parser (RFC 9112): bytes in, a request or an error out.
+/// It keeps no state between calls; the connection calls it again when more bytes arrive.
+public enum HTTPParser {
+    private static let cr: UInt8 = 13, lf: UInt8 = 10, space: UInt8 = 32, tab: UInt8 = 9, colon: UInt8 = 58
+
+    /// The index just past the blank line that ends the head, if the buffer holds one.
+    public static func endOfHead(in bytes: ArraySlice<UInt8>, from start: Int? = nil) -> Int? {
+        var index = max(start ?? bytes.startIndex, bytes.startIndex)
+        while index + 3 < bytes.endIndex {
+            if bytes[index + 3] != lf { index += bytes[index + 3] == cr ? 1 : 4; continue }
+            if bytes[index] == cr && bytes[index + 1] == lf && bytes[index + 2] == cr { return index + 4 }
+            index += 1
+        }
+        return nil
+    }
+
+    public static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits = HTTPLimits()) -> HTTPParseResult {
+        // RFC 9112 §2.2: a server should ignore empty lines received before the request line.
+        var start = bytes.startIndex
+        while start + 1 < bytes.endIndex, bytes[start] == cr, bytes[start + 1] == lf { start += 2 }
+        guard let headEnd = endOfHead(in: bytes[start...]) else {
+            if bytes.endIndex - start > limits.maxHeaderBytes {
+                return .failed(HTTPProtocolError(.headerFieldsTooLarge, "The request head is larger than \(limits.maxHeaderBytes) bytes."))
+            }
+            return .incomplete(expectsContinue: false)
+        }
+        if headEnd - start > limits.maxHeaderBytes {
+            return .failed(HTTPProtocolError(.headerFieldsTooLarge, "The request head is larger than \(limits.maxHeaderBytes) bytes."))
+        }
+        let head: Head
+        switch parseHead(bytes[start..<(headEnd - 2)]) {
+        case .success(let parsed): head = parsed
+        case .failure(let error): return .failed(error)
+        }
+        switch head.framing {
+        case .none:
+            return .complete(head.request(body: []), consumed: headEnd - bytes.startIndex)
+        case .length(let length):
+            if length > limits.maxBodyBytes {
+                return .failed(HTTPProtocolError(.contentTooLarge, "The request body is larger than \(limits.maxBodyBytes) bytes."))
+            }
+            guard bytes.endIndex - headEnd >= length else { return .incomplete(expectsContinue: head.expectsContinue) }
+            return .complete(head.request(body: Array(bytes[headEnd..<(headEnd + length)])), consumed: headEnd + length - bytes.startIndex)
+        case .chunked:
+            switch decodeChunked(bytes[headEnd...], limit: limits.maxBodyBytes) {
+            case .complete(let body, let end):
+                return .complete(head.request(body: body), consumed: end - bytes.startIndex)
+            case .incomplete:
+                return .incomplete(expectsContinue: head.expectsContinue)
+            case .failed(let error):
+                return .failed(error)
+            }
+        }
+    }
+
+    // MARK: - Head
+
+    private enum Framing { case none, length(Int), chunked }
+
+    private struct Head {
+        var method: String
+        var target: String
+        var minorVersion: Int
+        var headers: HTTPHeaders
+        var framing: Framing
+        var expectsContinue: Bool
+
+        func request(body: [UInt8]) -> HTTPRequest {
+            HTTPRequest(method: method, target: target, minorVersion: minorVersion, headers: headers, body: body)
+        }
+    }
+
+    /// RFC 9110 §5.6.2: token characters, which methods and field names are made of.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    private static func parseHead(_ bytes: ArraySlice<UInt8>) -> Result<Head, HTTPProtocolError> {
+        func bad(_ message: String) -> Result<Head, HTTPProtocolError> { .failure(HTTPProtocolError(.badRequest, message)) }
+        // RFC 9112 §2.2: lines end in CRLF; a bare CR or LF is not accepted here.
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == cr {
+                guard index + 1 < bytes.endIndex, bytes[index + 1] == lf else { return bad("A bare CR in the request head.") }
+                lines.append(bytes[lineStart..<index])
+                index += 2
+                lineStart = index
+                continue
+            }
+            if byte == lf { return bad("A bare LF in the request head.") }
+            if byte == 0 { return bad("A NUL byte in the request head.") }
+            index += 1
+        }
+        guard let requestLine = lines.first else { return bad("The request line is missing.") }
+
+        // RFC 9112 §3: method SP request-target SP HTTP-version.
+        let parts = requestLine.split(separator: space, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(isTokenByte) else {
+            return bad("The request line is not `METHOD target HTTP/1.1`.")
+        }
+        guard !parts[1].isEmpty, parts[1].allSatisfy({ $0 > space && $0 < 127 }) else {
+            return bad("The request target is empty or holds characters a URI cannot.")
+        }
+        let version = parts[2]
+        guard version.count == 8, version.starts(with: "HTTP/".utf8), version[version.startIndex + 6] == UInt8(ascii: "."),
+              let major = digit(version[version.startIndex + 5]), let minor = digit(version[version.startIndex + 7]) else {
+            return bad("The HTTP version is malformed.")
+        }
+        guard major == 1 else {
+            return .failure(HTTPProtocolError(.versionNotSupported, "Only HTTP/1.0 and HTTP/1.1 are served."))
+        }
+
+        var headers = HTTPHeaders()
+        for line in lines.dropFirst() {
+            // RFC 9112 §5.2: obsolete line folding may be rejected with 400.
+            if let first = line.first, first == space || first == tab { return bad("Obsolete line folding in a header field.") }
+            guard let colonIndex = line.firstIndex(of: colon) else { return bad("A header line has no colon.") }
+            let name = line[line.startIndex..<colonIndex]
+            // RFC 9112 §5.1: no whitespace between the field name and the colon.
+            guard !name.isEmpty, name.allSatisfy(isTokenByte) else { return bad("A header field name is malformed.") }
+            var value = line[(colonIndex + 1)...]
+            while let first = value.first, first == space || first == tab { value = value.dropFirst() }
+            while let last = value.last, last == space || last == tab { value = value.dropLast() }
+            guard value.allSatisfy({ $0 >= space || $0 == tab }), value.allSatisfy({ $0 != 127 }) else {
+                return bad("A header field value holds control characters.")
+            }
+            headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        }
+        // RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host.
+        let hosts = headers.values("Host")
+        if minor >= 1 && hosts.count != 1 || hosts.count > 1 { return bad("An HTTP/1.1 request needs exactly one Host header.") }
+
+        let framing: Framing
+        let transferEncodings = headers.values("Transfer-Encoding")
+        let lengths = headers.values("Content-Length")
+        if !transferEncodings.isEmpty {
+            // RFC 9112 §6.1: both headers together may be a smuggling attempt; reject and close.
+            guard lengths.isEmpty else { return bad("Content-Length and Transfer-Encoding together are not accepted.") }
+            let codings = transferEncodings.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces().lowercased() }
+            guard codings == ["chunked"] else {
+                return .failure(HTTPProtocolError(.notImplemented, "Only the chunked transfer coding is supported."))
+            }
+            guard minor >= 1 else { return bad("Transfer-Encoding is not defined for HTTP/1.0.") }
+            framing = .chunked
+        } else if !lengths.isEmpty {
+            // RFC 9110 §8.6: one decimal value; repeated fields must agree.
+            let values = Set(lengths.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingSpaces() })
+            guard values.count == 1, let text = values.first, !text.isEmpty, text.count <= 18,
+                  text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let length = Int(text) else {
+                return bad("The Content-Length is not one decimal number.")
+            }
+            framing = length == 0 ? .none : .length(length)
+        } else {
+            framing = .none
+        }
+        let expectsContinue = minor >= 1 && headers["Expect"].map { $0.lowercased() == "100-continue" } == true
+        return .success(Head(
+            method: String(decoding: parts[0], as: UTF8.self),
+            target: String(decoding: parts[1], as: UTF8.self),
+            minorVersion: minor,
+            headers: headers,
+            framing: framing,
+            expectsContinue: expectsContinue
+        ))
+    }
+
+    private static func digit(_ byte: UInt8) -> Int? {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
+    }
+
+    // MARK: - Chunked body (RFC 9112 §7.1)
+
+    private enum ChunkedResult { case complete([UInt8], end: Int), incomplete, failed(HTTPProtocolError) }
+
+    private static func decodeChunked(_ bytes: ArraySlice<UInt8>, limit: Int) -> ChunkedResult {
+        func bad(_ message: String) -> ChunkedResult { .failed(HTTPProtocolError(.badRequest, message)) }
+        var body: [UInt8] = []
+        var index = bytes.startIndex
+        while true {
+            guard let lineEnd = lineEnd(in: bytes, from: index) else {
+                return bytes.endIndex - index > 1024 ? bad("A chunk-size line is too long.") : .incomplete
+            }
+            // chunk-size [ chunk-ext ] CRLF; extensions are ignored.
+            var sizeDigits = bytes[index..<lineEnd]
+            if let semicolon = sizeDigits.firstIndex(of: UInt8(ascii: ";")) { sizeDigits = sizeDigits[..<semicolon] }
+            while let last = sizeDigits.last, last == space || last == tab { sizeDigits = sizeDigits.dropLast() }
+            guard !sizeDigits.isEmpty, sizeDigits.count <= 15 else { return bad("A chunk size is missing or too long.") }
+            var size = 0
+            for byte in sizeDigits {
+                guard let value = hexValue(byte) else { return bad("A chunk size is not hexadecimal.") }
+                size = size * 16 + value
+            }
+            index = lineEnd + 2
+            if size == 0 {
+                // Trailer fields until an empty line; they are read and dropped.
+                while true {
+                    guard let trailerEnd = self.lineEnd(in: bytes, from: index) else {
+                        return bytes.endIndex - index > 8192 ? bad("The chunked trailer is too long.") : .incomplete
+                    }
+                    let isEmpty = trailerEnd == index
+                    index = trailerEnd + 2
+                    if isEmpty { return .complete(body, end: index) }
+                }
+            }
+            guard body.count + size <= limit else {
+                return .failed(HTTPProtocolError(.contentTooLarge, "The request body is larger than \(limit) bytes."))
+            }
+            guard bytes.endIndex - index >= size + 2 else { return .incomplete }
+            body.append(contentsOf: bytes[index..<(index + size)])
+            index += size
+            guard bytes[index] == cr, bytes[index + 1] == lf else { return bad("A chunk does not end with CRLF.") }
+            index += 2
+        }
+    }
+
+    private static func lineEnd(in bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.endIndex {
+            if bytes[index] == cr && bytes[index + 1] == lf { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+}

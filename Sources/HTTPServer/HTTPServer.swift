@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Synchronization
+
+/// An HTTP/1.1 server on blocking POSIX sockets: one accept loop, one thread per connection
+/// (bounded by `maxConnections`). Blocking calls never touch Swift's cooperative thread pool.
+public final class HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    private let handler: any HTTPHandler
+    private let logger: Logger
+    private let listener: Socket
+    /// The port actually bound (the kernel's pick when the configuration said 0).
+    public let port: Int
+
+    private let stopping = Atomic<Bool>(false)
+    private let activeConnections = Atomic<Int>(0)
+
+    /// Binds and listens at once, so a bad address or a taken port fails here, before `run()`.
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) throws {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+        self.listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
+        do {
+            self.port = try listener.localPort()
+        } catch {
+            listener.close()
+            throw error
+        }
+    }
+
+    /// The connections being served right now.
+    public var connectionCount: Int { activeConnections.load(ordering: .relaxed) }
+
+    /// Accepts connections until `stop()`; then waits (up to `drainSeconds`) for requests in flight.
+    public func run(drainSeconds: Double = 10) {
+        while !stopping.load(ordering: .relaxed) {
+            do {
+                guard try listener.waitReadable(milliseconds: 100) else { continue }
+                let client = try listener.accept()
+                admit(client)
+            } catch let error as SocketError where error.code == EMFILE || error.code == ENFILE {
+                // Out of descriptors: back off instead of spinning; the clients wait in the backlog.
+                logger.warning("accept: out of file descriptors", metadata: ["error": "\(error)"])
+                usleep(50_000)
+            } catch {
+                if stopping.load(ordering: .relaxed) { break }
+                logger.warning("accept failed", metadata: ["error": "\(error)"])
+            }
+        }
+        listener.close()
+        let deadline = monotonicSeconds() + drainSeconds
+        while activeConnections.load(ordering: .acquiring) > 0 && monotonicSeconds() < deadline {
+            usleep(10_000)
+        }
+    }
+
+    /// Asks `run()` to stop accepting and to finish the requests in flight. Safe from any thread.
+    public func stop() {
+        stopping.store(true, ordering: .releasing)
+    }
+
+    private func admit(_ client: Socket) {
+        let count = activeConnections.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
+        guard count <= configuration.maxConnections else {
+            activeConnections.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+            client.setSendTimeout(seconds: 1)
+            let error = HTTPProtocolError(.serviceUnavailable, "The server is at its limit of \(configuration.maxConnections) connections; try again later.")
+            try? client.sendAll(handler.response(for: error).serialized(keepAlive: false))
+            client.close()
+            return
+        }
+        let connection = Connection(
+            socket: client,
+            configuration: configuration,
+            handler: handler,
+            isStopping: { [self] in stopping.load(ordering: .relaxed) },
+            logger: logger
+        )
+        let started = spawnThread { [self] in
+            connection.run()
+            activeConnections.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+        }
+        if !started {
+            activeConnections.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+            try? client.sendAll(handler.response(for: HTTPProtocolError(.serviceUnavailable, "The server cannot start another thread.")).serialized(keepAlive: false))
+            client.close()
+        }
+    }
+}
+
+/// Starts a detached POSIX thread running `body`; false when the system refuses one.
+func spawnThread(stackBytes: Int = 512 * 1024, _ body: @escaping @Sendable () -> Void) -> Bool {
+    final class Box: @unchecked Sendable {  // handed to exactly one new thread
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    pthread_attr_setstacksize(&attributes, stackBytes)
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let result = pthread_create(&thread, &attributes, { pointer in
+        let box = Unmanaged<Box>.fromOpaque(pointer!).takeRetainedValue()
+        box.body()
+        return nil
+    }, box)
+    if result != 0 {
+        Unmanaged<Box>.fromOpaque(box).release()
+        return false
+    }
+    return true
+}

@@ -1,0 +1,109 @@
+import CSQLite
+
+/// One SQLite connection. Not thread-safe by itself: give it one owner (a `Mutex`, a queue).
+public final class Database {
+    /// The location that keeps everything in memory, for tests and `--in-memory`.
+    public static let inMemory = ":memory:"
+
+    let handle: OpaquePointer
+    public let path: String
+    private var statementCache: [String: Statement] = [:]
+
+    /// Opens (creating if needed) the database at `path`, with foreign keys on and, for files, WAL.
+    public init(path: String, readOnly: Bool = false) throws {
+        var handle: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_close_v2(handle)
+            throw SQLiteError(code: code, message: "cannot open \(path): \(message)")
+        }
+        self.handle = handle
+        self.path = path
+        sqlite3_extended_result_codes(handle, 1)
+        // Another process holding the write lock makes us wait a little before failing with BUSY.
+        sqlite3_busy_timeout(handle, 5_000)
+        try execute("PRAGMA foreign_keys = ON")
+        if path != Database.inMemory && !readOnly {
+            // WAL lets readers run beside the writer; NORMAL sync keeps every commit across a
+            // process crash (the WAL is written before COMMIT returns), fsyncing at checkpoints.
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+        }
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that take no parameters (schema, pragmas).
+    public func execute(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &error)
+        if code != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(error)
+            throw SQLiteError(code: code, message: message, sql: sql)
+        }
+    }
+
+    /// A new prepared statement.
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(database: handle, sql: sql)
+    }
+
+    /// A prepared statement kept for reuse; the hot paths run the same few statements all day.
+    public func statement(_ sql: String) throws -> Statement {
+        if let cached = statementCache[sql] { return cached }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try statement("BEGIN IMMEDIATE").run()
+        do {
+            let result = try body()
+            try statement("COMMIT").run()
+            return result
+        } catch {
+            try? statement("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// The rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Applies, in order, each migration that this database has not recorded yet.
+    public func migrate(_ migrations: [Migration]) throws {
+        try execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        let applied = Set(try prepare("SELECT name FROM schema_migrations").rows { $0.text(0) ?? "" })
+        for migration in migrations where !applied.contains(migration.name) {
+            try transaction {
+                try execute(migration.sql)
+                try prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, datetime('now'))")
+                    .run([.text(migration.name)])
+            }
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound file.
+    public func integrityCheck() throws -> String {
+        try prepare("PRAGMA integrity_check").rows { $0.text(0) ?? "" }.joined(separator: "\n")
+    }
+}
+
+/// A named, append-only schema change. Once released, a migration is never edited: add another.
+public struct Migration: Sendable {
+    public let name: String
+    public let sql: String
+
+    public init(_ name: String, _ sql: String) {
+        self.name = name
+        self.sql = sql
+    }
+}
