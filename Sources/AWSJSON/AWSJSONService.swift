@@ -1,0 +1,114 @@
+import HTTPServer
+import Logging
+
+/// An operation: the request's context and its validated input in, the output object out.
+/// It throws `AWSError` for what the client did wrong; anything else is a server fault.
+public typealias AWSOperation = @Sendable (RequestContext, JSONObject) throws -> JSONObject
+
+/// The AWS JSON 1.1 protocol: routes on `X-Amz-Target`, checks the body against the model,
+/// runs the operation, and renders the result or the error with `x-amzn-RequestId`.
+public struct AWSJSONService: Sendable {
+    public static let contentType = "application/x-amz-json-1.1"
+
+    public let model: ServiceModel
+    private let operations: [String: AWSOperation]
+    private let validator: ShapeValidator
+    private let logger: Logger
+
+    public init(model: ServiceModel, operations: [String: AWSOperation], logger: Logger) {
+        self.model = model
+        self.operations = operations
+        self.validator = ShapeValidator(model: model)
+        self.logger = logger
+    }
+
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let started = ContinuousClock.now
+        let context = RequestContext(requestId: makeUUID(), authorization: request.headers["Authorization"])
+        let target = request.headers["X-Amz-Target"]
+        let response: HTTPResponse
+        do {
+            let output = try perform(request, target: target, context: context)
+            response = Self.response(.ok, body: output.serialized(), requestId: context.requestId)
+        } catch let error as AWSError {
+            response = Self.response(for: error, requestId: context.requestId)
+        } catch {
+            // Not the client's doing: log the cause, tell the client no more than that it failed.
+            logger.error("operation failed", metadata: ["target": "\(target ?? "-")", "requestId": "\(context.requestId)", "error": "\(error)"])
+            response = Self.response(for: AWSError(.internalFailure, "The server failed to process the request."), requestId: context.requestId)
+        }
+        let elapsed = ContinuousClock.now - started
+        logger.info("\(operationName(target) ?? target ?? "-") \(response.status.code) \(Self.milliseconds(elapsed))ms \(context.requestId)")
+        return response
+    }
+
+    private func perform(_ request: HTTPRequest, target: String?, context: RequestContext) throws -> JSONObject {
+        guard request.method == "POST" else {
+            throw AWSError(.unknownOperation, "Operations are called with POST / and an X-Amz-Target header.")
+        }
+        guard let name = operationName(target), let inputShape = model.operations[name] else {
+            throw AWSError(.unknownOperation, target.map { "Unknown operation \($0)" } ?? "The X-Amz-Target header is missing.")
+        }
+        guard let operation = operations[name] else {
+            throw AWSError(.notImplemented, "\(name) is not supported by opsworks-local yet.")
+        }
+        let input = try parseBody(request.body)
+        let validated = try inputShape.map { try validator.validate(input, shape: $0) } ?? JSONObject()
+        return try operation(context, validated)
+    }
+
+    /// `OpsWorks_20130218.CreateDeployment` -> `CreateDeployment`.
+    private func operationName(_ target: String?) -> String? {
+        guard let target, target.hasPrefix(model.targetPrefix + ".") else { return nil }
+        return String(target.dropFirst(model.targetPrefix.count + 1))
+    }
+
+    private func parseBody(_ body: [UInt8]) throws -> JSONObject {
+        // An empty body stands for `{}`, as the AWS JSON services accept for input-less calls.
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { return JSONObject() }
+        let value: JSON
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            throw AWSError(.serialization, "The request body is not valid JSON: \(error)")
+        }
+        guard case .object(let object) = value else {
+            throw AWSError(.serialization, "The request body must be a JSON object, not \(value.typeName)")
+        }
+        return object
+    }
+
+    // MARK: - Rendering
+
+    public static func response(_ status: HTTPStatus, body: [UInt8], requestId: String) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", contentType)
+        headers.add("x-amzn-RequestId", requestId)
+        return HTTPResponse(status: status, headers: headers, body: body)
+    }
+
+    public static func response(for error: AWSError, requestId: String) -> HTTPResponse {
+        var response = response(error.status, body: error.body, requestId: requestId)
+        // Some SDKs read the code from this header rather than from the body.
+        response.headers.add("x-amzn-ErrorType", error.code.rawValue)
+        return response
+    }
+
+    /// An AWS-shaped body for requests the HTTP layer refused (too large, malformed, timed out).
+    public static func response(for error: HTTPProtocolError) -> HTTPResponse {
+        let code: AWSErrorCode
+        switch error.status {
+        case .contentTooLarge: code = AWSErrorCode(rawValue: "RequestEntityTooLargeException")
+        case .serviceUnavailable: code = AWSErrorCode(rawValue: "ServiceUnavailableException")
+        case .requestTimeout: code = AWSErrorCode(rawValue: "RequestTimeoutException")
+        default: code = AWSErrorCode(rawValue: "BadRequestException")
+        }
+        return response(for: AWSError(code, error.message, status: error.status), requestId: makeUUID())
+    }
+
+    private static func milliseconds(_ duration: Duration) -> String {
+        let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        let tenths = micros / 100
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

@@ -1,0 +1,20 @@
+/// A random (version 4) UUID in the lowercase form AWS uses for IDs and request ids.
+public func makeUUID() -> String {
+    var generator = SystemRandomNumberGenerator()
+    var high = generator.next() as UInt64
+    var low = generator.next() as UInt64
+    high = (high & ~0xF000) | 0x4000  // version 4
+    low = (low & ~(0xC << 60)) | (0x8 << 60)  // RFC 4122 variant
+    let hex = Array("0123456789abcdef".utf8)
+    var bytes = [UInt8]()
+    bytes.reserveCapacity(36)
+    for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+        if index == 8 || index == 12 { bytes.append(UInt8(ascii: "-")) }
+        bytes.append(hex[Int((high >> UInt64(shift)) & 0xF)])
+    }
+    for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+        if index == 0 || index == 4 { bytes.append(UInt8(ascii: "-")) }
+        bytes.append(hex[Int((low >> UInt64(shift)) & 0xF)])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

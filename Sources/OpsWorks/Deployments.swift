@@ -1,0 +1,150 @@
+import AWSJSON
+
+extension OpsWorksService {
+    func createDeployment(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let now = clock()
+        return Self.output("DeploymentId", try store.write(scope) { records in
+            let stackId = input.string("StackId") ?? ""
+            _ = try records.require(.stack, stackId)
+            let commandInput = input.object("Command") ?? JSONObject()
+            let commandText = commandInput.string("Name") ?? ""
+            guard let command = DeploymentCommandName(rawValue: commandText) else {
+                throw AWSError.validation("Command name \(commandText) is not one of \(DeploymentCommandName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let args = commandInput.object("Args") ?? JSONObject()
+            try command.validate(args)
+            let appId = input.string("AppId")
+            if command.isAppCommand && appId == nil {
+                throw AWSError.validation("The \(command.rawValue) command needs an AppId")
+            }
+            if let appId { _ = try Self.requireInStack(records, .app, appId, stackId: stackId) }
+            if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
+            let listedInstances = try (input.strings("InstanceIds") ?? []).map { try Self.requireInStack(records, .instance, $0, stackId: stackId) }
+            let listedLayers = try (input.strings("LayerIds") ?? []).map { try Self.requireInStack(records, .layer, $0, stackId: stackId) }
+            if command == .rollback, let appId { try rollBack(records, appId: appId) }
+
+            let targets = try deploymentTargets(records, stackId: stackId, instances: listedInstances, layers: listedLayers, at: now)
+            let fails = command == .executeRecipes && (args.strings("recipes") ?? []).contains(DeploymentCommandName.failingRecipe)
+            let finalStatus = fails ? "failed" : "successful"
+            let deploymentId = makeUUID()
+            let deployment = JSONObject([
+                ("DeploymentId", .string(deploymentId)),
+                ("StackId", .string(stackId)),
+                ("AppId", JSON(appId)),
+                ("CreatedAt", .string(now.iso8601)),
+                ("IamUserArn", .string("arn:aws:iam::\(scope.account):root")),
+                ("Comment", input["Comment"] ?? .null),
+                ("Command", ["Name": .string(command.rawValue), "Args": .object(args)]),
+                ("CustomJson", input["CustomJson"] ?? .null),
+                ("InstanceIds", JSON(strings: targets.map { $0.id })),
+                (Timeline.member, Timeline(["running", finalStatus], from: now, stepSeconds: durations.deploymentSeconds).json),
+            ])
+            try records.insert(.deployment, id: deploymentId, columns: ["stack_id": stackId, "app_id": appId], document: Self.withoutNulls(deployment))
+            // One command per target. An instance that is not online when the deployment starts
+            // is skipped, as the agent on it cannot run anything.
+            for target in targets {
+                let commandId = makeUUID()
+                let outcome = target.status == "online" ? finalStatus : "skipped"
+                let commandDocument = JSONObject([
+                    ("CommandId", .string(commandId)),
+                    ("InstanceId", .string(target.id)),
+                    ("DeploymentId", .string(deploymentId)),
+                    ("CreatedAt", .string(now.iso8601)),
+                    ("Type", .string(command.rawValue)),
+                    (Timeline.member, Timeline(["pending", outcome], from: now, stepSeconds: durations.deploymentSeconds).json),
+                ])
+                try records.insert(.command, id: commandId, columns: ["deployment_id": deploymentId, "instance_id": target.id], document: commandDocument)
+            }
+            return deploymentId
+        })
+    }
+
+    /// The listed instances plus those of the listed layers, each once; when neither is given,
+    /// every instance of the stack that is online.
+    private func deploymentTargets(_ records: Records, stackId: String, instances: [JSONObject], layers: [JSONObject], at now: Timestamp) throws -> [(id: String, status: String)] {
+        var candidates = instances
+        for layer in layers { candidates += try records.instances(inLayer: layer.string("LayerId") ?? "") }
+        let everyOnline = instances.isEmpty && layers.isEmpty
+        if everyOnline { candidates = try records.list(.instance, where: "stack_id", equals: stackId) }
+        var seen = Set<String>()
+        var targets: [(id: String, status: String)] = []
+        for instance in candidates {
+            guard let id = instance.string("InstanceId"), seen.insert(id).inserted else { continue }
+            let status = Self.instanceStatus(instance, at: now)
+            if everyOnline && status != "online" { continue }
+            targets.append((id, status))
+        }
+        return targets
+    }
+
+    /// Rollback returns the app to its previous version; with none kept, the service refuses.
+    private func rollBack(_ records: Records, appId: String) throws {
+        let current = try records.require(.app, appId)
+        guard var previous = try records.popAppVersion(appId) else {
+            throw AWSError.validation("App \(appId) has no earlier version to roll back to")
+        }
+        for identity in ["AppId", "StackId", "Shortname", "CreatedAt"] { previous[identity] = current[identity] }
+        try records.update(.app, id: appId, document: previous)
+    }
+
+    func describeDeployments(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let now = clock()
+        let deployments = try store.read(scope) { records in
+            let given = try Self.identifyingMember(input, ["StackId", "AppId", "DeploymentIds"])
+            switch given.name {
+            case "StackId", "AppId":
+                let id = given.value.stringValue ?? ""
+                _ = try records.require(given.name == "StackId" ? .stack : .app, id)
+                // Newest first, as the service lists them.
+                return try records.list(.deployment, where: given.name == "StackId" ? "stack_id" : "app_id", equals: id).reversed() as [JSONObject]
+            default:
+                return try Self.documents(records, .deployment, ids: given.value.stringArray ?? [])
+            }
+        }
+        return Self.list("Deployments", deployments.map { Self.presentDeployment($0, at: now) })
+    }
+
+    func describeCommands(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let now = clock()
+        let commands = try store.read(scope) { records in
+            let given = try Self.identifyingMember(input, ["DeploymentId", "InstanceId", "CommandIds"])
+            switch given.name {
+            case "DeploymentId", "InstanceId":
+                let id = given.value.stringValue ?? ""
+                _ = try records.require(given.name == "DeploymentId" ? .deployment : .instance, id)
+                return try records.list(.command, where: given.name == "DeploymentId" ? "deployment_id" : "instance_id", equals: id)
+            default:
+                return try Self.documents(records, .command, ids: given.value.stringArray ?? [])
+            }
+        }
+        return Self.list("Commands", commands.map { Self.presentCommand($0, at: now) })
+    }
+
+    /// The deployment with the status, completion time and duration its timeline gives at `time`.
+    static func presentDeployment(_ stored: JSONObject, at time: Timestamp) -> JSONObject {
+        var deployment = stored
+        deployment[Timeline.member] = nil
+        guard let timeline = Timeline(stored[Timeline.member]) else { return deployment }
+        deployment["Status"] = .string(timeline.status(at: time))
+        if timeline.isFinished(at: time), let start = timeline.steps.first?.at {
+            deployment["CompletedAt"] = .string(timeline.end.iso8601)
+            deployment["Duration"] = .int(Int64((timeline.end.seconds - start.seconds).rounded()))
+        }
+        return deployment
+    }
+
+    /// The command with its status, and once it has run, its completion time and exit code.
+    static func presentCommand(_ stored: JSONObject, at time: Timestamp) -> JSONObject {
+        var command = stored
+        command[Timeline.member] = nil
+        guard let timeline = Timeline(stored[Timeline.member]) else { return command }
+        let status = timeline.status(at: time)
+        command["Status"] = .string(status)
+        if status != "skipped" { command["AcknowledgedAt"] = stored["CreatedAt"] }
+        if timeline.isFinished(at: time) && status != "skipped" {
+            command["CompletedAt"] = .string(timeline.end.iso8601)
+            command["ExitCode"] = .int(status == "successful" ? 0 : 1)
+        }
+        return command
+    }
+}

@@ -1,0 +1,162 @@
+import AWSJSON
+
+extension OpsWorksService {
+    func createInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        Self.output("InstanceId", try store.write(scope) { try createInstance($0, input, id: nil) })
+    }
+
+    func createInstance(_ records: Records, _ input: JSONObject, id fixedId: String?) throws -> String {
+        let stackId = input.string("StackId") ?? ""
+        let stack = try records.require(.stack, stackId)
+        let layerIds = input.strings("LayerIds") ?? []
+        guard !layerIds.isEmpty else { throw AWSError.validation("LayerIds must name at least one layer") }
+        let layers = try layerIds.map { try Self.requireInStack(records, .layer, $0, stackId: stackId) }
+        guard let instanceType = input.string("InstanceType"), !instanceType.isEmpty else {
+            throw AWSError.validation("InstanceType must not be empty")
+        }
+        let siblings = try records.list(.instance, where: "stack_id", equals: stackId)
+        let takenHostnames = Set(siblings.compactMap { $0.string("Hostname") })
+        let hostname: String
+        if let requested = input.string("Hostname") {
+            guard Self.isHostname(requested) else {
+                throw AWSError.validation("Hostname \(requested) must be 1 to 63 letters, digits and inner hyphens")
+            }
+            guard !takenHostnames.contains(requested) else {
+                throw AWSError.validation("There is already an instance with the hostname \(requested) in stack \(stackId)")
+            }
+            hostname = requested
+        } else {
+            let prefix = stack.string("HostnameTheme") == "Layer_Dependent" || stack.string("HostnameTheme") == nil
+                ? layers[0].string("Shortname") ?? "instance"
+                : (stack.string("HostnameTheme") ?? "instance").lowercased().replacingUnderscores()
+            hostname = (1...).lazy.map { "\(prefix)\($0)" }.first { !takenHostnames.contains($0) }!
+        }
+        let id = fixedId ?? makeUUID()
+        let now = clock()
+        let defaults = JSONObject([
+            ("AgentVersion", .string(stack.string("AgentVersion") ?? "INHERIT")),
+            ("Architecture", "x86_64"),
+            ("Arn", .string(Self.arn(records.scope, .instance, id))),
+            ("AvailabilityZone", JSON(stack.string("DefaultAvailabilityZone"))),
+            ("CreatedAt", .string(now.iso8601)),
+            ("EbsOptimized", false),
+            ("Hostname", .string(hostname)),
+            ("InfrastructureClass", "ec2"),
+            ("InstallUpdatesOnBoot", true),
+            ("InstanceId", .string(id)),
+            ("InstanceProfileArn", JSON(stack.string("DefaultInstanceProfileArn"))),
+            ("InstanceType", .string(instanceType)),
+            ("LayerIds", JSON(strings: layerIds)),
+            ("Os", JSON(stack.string("DefaultOs"))),
+            ("RootDeviceType", JSON(stack.string("DefaultRootDeviceType"))),
+            ("SecurityGroupIds", []),
+            ("SshKeyName", JSON(stack.string("DefaultSshKeyName"))),
+            ("StackId", .string(stackId)),
+            ("SubnetId", JSON(stack.string("DefaultSubnetId"))),
+            ("VirtualizationType", "hvm"),
+            (Timeline.member, Timeline(["stopped"], from: now, stepSeconds: 0).json),
+        ])
+        var instance = Self.withoutNulls(Self.document(defaults: defaults, input: input))
+        instance["Hostname"] = .string(hostname)
+        try records.insert(.instance, id: id, columns: ["stack_id": stackId], document: instance)
+        for layerId in layerIds { try records.linkInstance(id, toLayer: layerId) }
+        return id
+    }
+
+    func describeInstances(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let now = clock()
+        let instances = try store.read(scope) { records in
+            let given = try Self.identifyingMember(input, ["StackId", "LayerId", "InstanceIds"])
+            switch given.name {
+            case "StackId":
+                _ = try records.require(.stack, given.value.stringValue ?? "")
+                return try records.list(.instance, where: "stack_id", equals: given.value.stringValue ?? "")
+            case "LayerId":
+                _ = try records.require(.layer, given.value.stringValue ?? "")
+                return try records.instances(inLayer: given.value.stringValue ?? "")
+            default:
+                return try Self.documents(records, .instance, ids: given.value.stringArray ?? [])
+            }
+        }
+        return Self.list("Instances", instances.map { Self.presentInstance($0, at: now) })
+    }
+
+    /// Starts a stopped instance: requested -> pending -> booting -> running_setup -> online.
+    /// An instance already on its way up or online is left as it is, as the service does.
+    func startInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        try transition(scope, input, to: InstanceLifecycle.start, from: InstanceLifecycle.startable)
+    }
+
+    /// Stops an instance: stopping -> stopped. A stopped instance stays stopped.
+    func stopInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        try transition(scope, input, to: InstanceLifecycle.stop, unless: ["stopped", "stopping"])
+    }
+
+    private func transition(_ scope: Scope, _ input: JSONObject, to statuses: [String], from allowed: Set<String>? = nil, unless settled: Set<String> = []) throws -> JSONObject {
+        try store.write(scope) { records in
+            let instanceId = input.string("InstanceId") ?? ""
+            var instance = try records.require(.instance, instanceId)
+            let now = clock()
+            let current = Self.instanceStatus(instance, at: now)
+            if let allowed, !allowed.contains(current) { return }
+            if settled.contains(current) { return }
+            instance[Timeline.member] = Timeline(statuses, from: now, stepSeconds: durations.instanceStepSeconds).json
+            try records.update(.instance, id: instanceId, document: instance)
+        }
+        return JSONObject()
+    }
+
+    /// Moves an instance straight to `online`, for fixtures that describe a running stack.
+    func markOnline(_ records: Records, instanceId: String) throws {
+        var instance = try records.require(.instance, instanceId)
+        instance[Timeline.member] = Timeline(InstanceLifecycle.start, from: clock(), stepSeconds: 0).json
+        try records.update(.instance, id: instanceId, document: instance)
+    }
+
+    static func instanceStatus(_ instance: JSONObject, at time: Timestamp) -> String {
+        Timeline(instance[Timeline.member])?.status(at: time) ?? "stopped"
+    }
+
+    /// The instance as DescribeInstances returns it: its status read off its timeline, and the
+    /// EC2 identity and addresses that a running instance has.
+    static func presentInstance(_ stored: JSONObject, at time: Timestamp) -> JSONObject {
+        var instance = stored
+        let status = instanceStatus(stored, at: time)
+        instance[Timeline.member] = nil
+        instance["Status"] = .string(status)
+        if InstanceLifecycle.running.contains(status) {
+            // Stable per instance: derived from its ID, so repeated calls agree.
+            let seed = fnv1a(stored.string("InstanceId") ?? "")
+            let privateIp = "10.\(seed >> 8 & 0xff).\(seed >> 16 & 0xff).\(seed >> 24 & 0xfe | 1)"
+            let publicIp = "198.51.100.\(seed & 0xfe | 1)"
+            instance["Ec2InstanceId"] = .string("i-" + String(seed, radix: 16).leftPadded(to: 17))
+            instance["PrivateIp"] = .string(privateIp)
+            instance["PrivateDns"] = .string("ip-\(privateIp.replacing(".", with: "-")).ec2.internal")
+            instance["PublicIp"] = .string(publicIp)
+            instance["PublicDns"] = .string("ec2-\(publicIp.replacing(".", with: "-")).compute-1.amazonaws.com")
+            instance["ReportedAgentVersion"] = "4.0.0"
+            instance["ReportedOs"] = ["Family": "amazon", "Name": "Amazon Linux", "Version": "2"]
+        }
+        return instance
+    }
+
+    /// RFC 1123 host labels: letters, digits, inner hyphens, 1 to 63 characters.
+    static func isHostname(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
+        return bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == UInt8(ascii: "-") }
+    }
+}
+
+/// FNV-1a, for stable made-up values derived from an ID.
+func fnv1a(_ text: String) -> UInt64 {
+    text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? String(suffix(width)) : String(repeating: "0", count: width - count) + self
+    }
+
+    func replacingUnderscores() -> String { replacing("_", with: "-") }
+}

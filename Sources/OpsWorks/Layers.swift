@@ -1,0 +1,98 @@
+import AWSJSON
+
+extension OpsWorksService {
+    /// Security group names OpsWorks gives each built-in layer type.
+    static let securityGroupNames: [String: String] = [
+        "aws-flow-ruby": "AWS-OpsWorks-AWS-Flow-Ruby-Server", "ecs-cluster": "AWS-OpsWorks-ECS-Cluster",
+        "java-app": "AWS-OpsWorks-Java-App-Server", "lb": "AWS-OpsWorks-LB-Server", "web": "AWS-OpsWorks-Web-Server",
+        "php-app": "AWS-OpsWorks-PHP-App-Server", "rails-app": "AWS-OpsWorks-Rails-App-Server",
+        "nodejs-app": "AWS-OpsWorks-nodejs-App-Server", "memcached": "AWS-OpsWorks-Memcached-Server",
+        "db-master": "AWS-OpsWorks-DB-Master-Server", "monitoring-master": "AWS-OpsWorks-Monitoring-Master-Server",
+        "custom": "AWS-OpsWorks-Custom-Server",
+    ]
+
+    static let layerAttributeKeys = [
+        "EcsClusterArn", "EnableHaproxyStats", "HaproxyStatsUrl", "HaproxyStatsUser", "HaproxyStatsPassword",
+        "HaproxyHealthCheckUrl", "HaproxyHealthCheckMethod", "MysqlRootPassword", "MysqlRootPasswordUbiquitous",
+        "GangliaUrl", "GangliaUser", "GangliaPassword", "MemcachedMemory", "NodejsVersion", "RubyVersion",
+        "RubygemsVersion", "ManageBundler", "BundlerVersion", "RailsStack", "PassengerVersion", "Jvm", "JvmVersion",
+        "JvmOptions", "JavaAppServer", "JavaAppServerVersion",
+    ]
+
+    static let emptyRecipes: JSON = ["Setup": [], "Configure": [], "Deploy": [], "Undeploy": [], "Shutdown": []]
+
+    func createLayer(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        Self.output("LayerId", try store.write(scope) { try createLayer($0, input, id: nil) })
+    }
+
+    func createLayer(_ records: Records, _ input: JSONObject, id fixedId: String?) throws -> String {
+        let stackId = input.string("StackId") ?? ""
+        _ = try records.require(.stack, stackId)
+        let type = input.string("Type") ?? "custom"
+        let name = input.string("Name") ?? ""
+        let shortname = input.string("Shortname") ?? ""
+        guard !name.isEmpty else { throw AWSError.validation("Name must not be empty") }
+        guard Self.isShortname(shortname) else {
+            throw AWSError.validation("Shortname \(shortname) must be 1 to 32 characters of letters, digits, '-', '_' and '.'")
+        }
+        if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
+        for layer in try records.list(.layer, where: "stack_id", equals: stackId) {
+            if layer.string("Name") == name {
+                throw AWSError.validation("There is already a layer named \(name) in stack \(stackId)")
+            }
+            if layer.string("Shortname") == shortname {
+                throw AWSError.validation("There is already a layer with the short name \(shortname) in stack \(stackId)")
+            }
+            // A stack holds at most one layer of each built-in type; custom layers are unlimited.
+            if type != "custom" && layer.string("Type") == type {
+                throw AWSError.validation("Stack \(stackId) already has a layer of type \(type)")
+            }
+        }
+        let id = fixedId ?? makeUUID()
+        let defaults = JSONObject([
+            ("Arn", .string(Self.arn(records.scope, .layer, id))),
+            ("StackId", .string(stackId)),
+            ("LayerId", .string(id)),
+            ("Type", .string(type)),
+            ("Name", .string(name)),
+            ("Shortname", .string(shortname)),
+            ("Attributes", .object(JSONObject(Self.layerAttributeKeys.map { ($0, JSON.null) }))),
+            ("CloudWatchLogsConfiguration", ["Enabled": false, "LogStreams": []]),
+            ("CustomSecurityGroupIds", []),
+            ("DefaultSecurityGroupNames", JSON(strings: [Self.securityGroupNames[type] ?? "AWS-OpsWorks-Custom-Server"])),
+            ("Packages", []),
+            ("VolumeConfigurations", []),
+            ("EnableAutoHealing", true),
+            ("AutoAssignElasticIps", false),
+            ("AutoAssignPublicIps", false),
+            ("DefaultRecipes", Self.emptyRecipes),
+            ("CustomRecipes", Self.emptyRecipes),
+            ("CreatedAt", .string(clock().iso8601)),
+            ("InstallUpdatesOnBoot", true),
+            ("UseEbsOptimizedInstances", false),
+            ("LifecycleEventConfiguration", ["Shutdown": ["ExecutionTimeout": 120, "DelayUntilElbConnectionsDrained": false]]),
+        ])
+        let layer = Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes", "CustomRecipes"])
+        try records.insert(.layer, id: id, columns: ["stack_id": stackId], document: layer)
+        return id
+    }
+
+    func describeLayers(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        try store.read(scope) { records in
+            let given = try Self.identifyingMember(input, ["StackId", "LayerIds"])
+            if let stackId = given.value.stringValue {
+                _ = try records.require(.stack, stackId)
+                return Self.list("Layers", try records.list(.layer, where: "stack_id", equals: stackId))
+            }
+            return Self.list("Layers", try Self.documents(records, .layer, ids: given.value.stringArray ?? []))
+        }
+    }
+
+    /// Layer short names: 1 to 32 of `[A-Za-z0-9-_.]`.
+    static func isShortname(_ name: String) -> Bool {
+        (1...32).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import AWSJSON
+
+/// How long the simulated lifecycles take. Zero (the default) finishes every transition at once,
+/// so a botocore waiter passes on its first poll.
+public struct LifecycleDurations: Sendable {
+    /// Seconds between two instance statuses (requested -> pending -> ... -> online).
+    public var instanceStepSeconds: Double
+    /// Seconds a deployment stays `running` (and its commands `pending`).
+    public var deploymentSeconds: Double
+
+    public init(instanceStepSeconds: Double = 0, deploymentSeconds: Double = 0) {
+        self.instanceStepSeconds = instanceStepSeconds
+        self.deploymentSeconds = deploymentSeconds
+    }
+}
+
+/// The OpsWorks Stacks domain: every implemented operation, over the SQLite store.
+/// Operations know nothing of sockets or HTTP; they take validated input and return output.
+public final class OpsWorksService: Sendable {
+    let store: Store
+    let durations: LifecycleDurations
+    let clock: @Sendable () -> Timestamp
+
+    public init(store: Store, durations: LifecycleDurations = LifecycleDurations(), clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+        self.store = store
+        self.durations = durations
+        self.clock = clock
+    }
+
+    /// The operations this emulator implements; the model's others answer NotImplementedException.
+    public var operations: [String: AWSOperation] {
+        [
+            "CreateStack": { [self] in try createStack(Scope($0), $1) },
+            "DescribeStacks": { [self] in try describeStacks(Scope($0), $1) },
+            "CreateLayer": { [self] in try createLayer(Scope($0), $1) },
+            "DescribeLayers": { [self] in try describeLayers(Scope($0), $1) },
+            "CreateApp": { [self] in try createApp(Scope($0), $1) },
+            "DescribeApps": { [self] in try describeApps(Scope($0), $1) },
+            "UpdateApp": { [self] in try updateApp(Scope($0), $1) },
+            "CreateInstance": { [self] in try createInstance(Scope($0), $1) },
+            "DescribeInstances": { [self] in try describeInstances(Scope($0), $1) },
+            "StartInstance": { [self] in try startInstance(Scope($0), $1) },
+            "StopInstance": { [self] in try stopInstance(Scope($0), $1) },
+            "CreateDeployment": { [self] in try createDeployment(Scope($0), $1) },
+            "DescribeDeployments": { [self] in try describeDeployments(Scope($0), $1) },
+            "DescribeCommands": { [self] in try describeCommands(Scope($0), $1) },
+        ]
+    }
+
+    /// The AWS JSON service over these operations and the OpsWorks model.
+    public func awsService(logger: Logger) -> AWSJSONService {
+        AWSJSONService(model: .opsWorks, operations: operations, logger: logger)
+    }
+}
+
+import Logging
+
+// MARK: - Shared shapes of the operations
+
+extension OpsWorksService {
+    /// `arn:aws:opsworks:<region>:<account>:<kind>/<id>` (stacks end with a slash, as AWS's do).
+    static func arn(_ scope: Scope, _ kind: ResourceKind, _ id: String) -> String {
+        "arn:aws:opsworks:\(scope.region):\(scope.account):\(kind.rawValue)/\(id)\(kind == .stack ? "/" : "")"
+    }
+
+    /// The one identifying member a Describe call was given. The real service takes exactly one
+    /// (an empty ID list counts as none); anything else is a ValidationException.
+    static func identifyingMember(_ input: JSONObject, _ names: [String]) throws -> (name: String, value: JSON) {
+        let given = names.compactMap { name -> (name: String, value: JSON)? in
+            guard let value = input[name] else { return nil }
+            if case .array(let items) = value, items.isEmpty { return nil }
+            return (name, value)
+        }
+        guard given.count == 1, let only = given.first else {
+            let list = names.dropLast().joined(separator: ", ") + " or " + names.last!
+            throw AWSError.validation("Please provide exactly one of \(list).")
+        }
+        return only
+    }
+
+    /// Resources by the IDs a client listed, in its order; the first unknown ID is ResourceNotFound.
+    static func documents(_ records: Records, _ kind: ResourceKind, ids: [String]) throws -> [JSONObject] {
+        try ids.map { try records.require(kind, $0) }
+    }
+
+    /// A member that names a resource of `stackId`'s stack: it must exist and belong to that stack.
+    static func requireInStack(_ records: Records, _ kind: ResourceKind, _ id: String, stackId: String) throws -> JSONObject {
+        let document = try records.require(kind, id)
+        guard document.string("StackId") == stackId else {
+            throw AWSError.validation("The \(kind.rawValue) \(id) does not belong to stack \(stackId)")
+        }
+        return document
+    }
+
+    /// Lays the client's members over the server's defaults; a map member named in `mergedMaps`
+    /// is merged key by key instead of replaced.
+    static func document(defaults: JSONObject, input: JSONObject, mergedMaps: [String] = []) -> JSONObject {
+        var document = defaults
+        for (key, value) in input {
+            if mergedMaps.contains(key), let base = defaults.object(key), let overlay = value.objectValue {
+                document[key] = .object(base.merging(overlay))
+            } else {
+                document[key] = value
+            }
+        }
+        return document
+    }
+
+    /// Drops members that are null, so optional members the client never set are absent.
+    static func withoutNulls(_ document: JSONObject) -> JSONObject {
+        JSONObject(document.members.filter { $0.value != .null }.map { ($0.key, $0.value) })
+    }
+
+    static func output(_ key: String, _ id: String) -> JSONObject {
+        JSONObject([(key, .string(id))])
+    }
+
+    static func list(_ key: String, _ documents: [JSONObject]) -> JSONObject {
+        JSONObject([(key, .array(documents.map(JSON.object)))])
+    }
+}

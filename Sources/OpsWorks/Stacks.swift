@@ -1,0 +1,74 @@
+import AWSJSON
+
+extension OpsWorksService {
+    /// The hostname themes OpsWorks offers; `Layer_Dependent` names instances after their layer.
+    static let hostnameThemes = [
+        "Layer_Dependent", "Baked_Goods", "Clouds", "Europe_Cities", "Fruits", "Greek_Deities_and_Titans",
+        "Legendary_creatures_from_Japan", "Planets_and_Moons", "Roman_Deities", "Scottish_Islands", "US_Cities", "Wild_Cats",
+    ]
+
+    func createStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        Self.output("StackId", try store.write(scope) { try createStack($0, input, id: nil) })
+    }
+
+    /// Creates a stack with the documented defaults; `id` is fixed by fixtures, else a new UUID.
+    func createStack(_ records: Records, _ input: JSONObject, id fixedId: String?) throws -> String {
+        let region = input.string("Region") ?? ""
+        guard Self.isRegionName(region) else {
+            throw AWSError.validation("Region \(region) is not a valid AWS region name (for example us-east-1)")
+        }
+        for member in ["ServiceRoleArn", "DefaultInstanceProfileArn"] {
+            let value = input.string(member) ?? ""
+            guard value.hasPrefix("arn:") else { throw AWSError.validation("\(member) \(value) is not an ARN") }
+        }
+        if let theme = input.string("HostnameTheme"), !Self.hostnameThemes.contains(theme) {
+            throw AWSError.validation("HostnameTheme \(theme) is not one of \(Self.hostnameThemes.joined(separator: ", "))")
+        }
+        if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
+        let id = fixedId ?? makeUUID()
+        let defaults = JSONObject([
+            ("StackId", .string(id)),
+            ("Name", nil),
+            ("Arn", .string(Self.arn(records.scope, .stack, id))),
+            ("Region", nil),
+            ("Attributes", ["Color": nil]),
+            ("ServiceRoleArn", nil),
+            ("DefaultInstanceProfileArn", nil),
+            ("DefaultOs", "Amazon Linux 2"),
+            ("HostnameTheme", "Layer_Dependent"),
+            ("DefaultAvailabilityZone", .string(input["VpcId"] == nil ? region + "a" : "")),
+            ("ConfigurationManager", ["Name": "Chef", "Version": "11.4"]),
+            ("UseCustomCookbooks", false),
+            ("UseOpsworksSecurityGroups", true),
+            ("CustomCookbooksSource", .object(JSONObject())),
+            ("CreatedAt", .string(clock().iso8601)),
+            ("DefaultRootDeviceType", "instance-store"),
+            ("AgentVersion", "LATEST"),
+        ])
+        let stack = Self.withoutNulls(Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes"]))
+        try records.insert(.stack, id: id, document: stack)
+        return id
+    }
+
+    func describeStacks(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        try store.read(scope) { records in
+            guard let ids = input.strings("StackIds") else { return Self.list("Stacks", try records.all(.stack)) }
+            guard !ids.isEmpty else { throw AWSError.validation("Please provide no arguments or, one or more stack IDs") }
+            return Self.list("Stacks", try Self.documents(records, .stack, ids: ids))
+        }
+    }
+
+    /// `us-east-1`, `eu-central-2`, `us-gov-west-1`: letters, dashes, and a final number.
+    static func isRegionName(_ name: String) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let number = parts.last, !number.isEmpty, number.allSatisfy(\.isNumber) else { return false }
+        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter && $0.isLowercase } }
+    }
+
+    /// Custom JSON members must hold a JSON object, as the service requires.
+    static func requireJSONObject(_ text: String, member: String) throws {
+        guard case .object = try? JSONParser.parse(text) else {
+            throw AWSError.validation("\(member) must be a JSON object")
+        }
+    }
+}

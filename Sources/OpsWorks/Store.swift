@@ -1,0 +1,225 @@
+import AWSJSON
+import SQLite
+import Synchronization
+
+/// The SQLite-backed state: one connection, one owner at a time (a `Mutex`), every call of
+/// `write` one transaction committed before it returns, so a response never runs ahead of its data.
+public final class Store: Sendable {
+    private let database: Exclusive<Database>
+    public let path: String
+
+    /// Opens (or creates) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        let database = try Database(path: path)
+        try database.migrate(Store.migrations)
+        self.database = Exclusive(database)
+        self.path = path
+    }
+
+    /// Runs `body` in one write transaction over the records of one account and region.
+    func write<T: Sendable>(_ scope: Scope, _ body: (Records) throws -> T) throws -> T {
+        try database.withLock { database in
+            try database.transaction { try body(Records(database: database, scope: scope)) }
+        }
+    }
+
+    /// Runs `body` over a consistent snapshot (a read transaction).
+    func read<T: Sendable>(_ scope: Scope, _ body: (Records) throws -> T) throws -> T {
+        try database.withLock { database in
+            try database.statement("BEGIN").run()
+            defer { try? database.statement("COMMIT").run() }
+            return try body(Records(database: database, scope: scope))
+        }
+    }
+
+    /// Empties every table, for test isolation (`POST /_opsworks-local/reset`).
+    public func reset() throws {
+        try database.withLock { database in
+            try database.transaction {
+                for table in ["commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks"] {
+                    try database.statement("DELETE FROM \(table)").run()
+                }
+            }
+        }
+    }
+
+    /// `PRAGMA integrity_check`, "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try database.withLock { try $0.integrityCheck() }
+    }
+
+    /// Append-only: a released migration is never edited; changes come as new ones.
+    static let migrations: [Migration] = [
+        Migration("001-resources", """
+            CREATE TABLE stacks (
+                scope TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,
+                UNIQUE (scope, id));
+            CREATE TABLE layers (
+                scope TEXT NOT NULL, id TEXT NOT NULL, stack_id TEXT NOT NULL, doc TEXT NOT NULL,
+                UNIQUE (scope, id), FOREIGN KEY (scope, stack_id) REFERENCES stacks (scope, id));
+            CREATE INDEX layers_by_stack ON layers (scope, stack_id);
+            CREATE TABLE apps (
+                scope TEXT NOT NULL, id TEXT NOT NULL, stack_id TEXT NOT NULL, doc TEXT NOT NULL,
+                UNIQUE (scope, id), FOREIGN KEY (scope, stack_id) REFERENCES stacks (scope, id));
+            CREATE INDEX apps_by_stack ON apps (scope, stack_id);
+            CREATE TABLE app_versions (
+                scope TEXT NOT NULL, app_id TEXT NOT NULL, doc TEXT NOT NULL,
+                FOREIGN KEY (scope, app_id) REFERENCES apps (scope, id));
+            CREATE INDEX app_versions_by_app ON app_versions (scope, app_id);
+            CREATE TABLE instances (
+                scope TEXT NOT NULL, id TEXT NOT NULL, stack_id TEXT NOT NULL, doc TEXT NOT NULL,
+                UNIQUE (scope, id), FOREIGN KEY (scope, stack_id) REFERENCES stacks (scope, id));
+            CREATE INDEX instances_by_stack ON instances (scope, stack_id);
+            CREATE TABLE instance_layers (
+                scope TEXT NOT NULL, instance_id TEXT NOT NULL, layer_id TEXT NOT NULL,
+                PRIMARY KEY (scope, instance_id, layer_id),
+                FOREIGN KEY (scope, instance_id) REFERENCES instances (scope, id),
+                FOREIGN KEY (scope, layer_id) REFERENCES layers (scope, id));
+            CREATE INDEX instance_layers_by_layer ON instance_layers (scope, layer_id);
+            CREATE TABLE deployments (
+                scope TEXT NOT NULL, id TEXT NOT NULL, stack_id TEXT NOT NULL, app_id TEXT, doc TEXT NOT NULL,
+                UNIQUE (scope, id), FOREIGN KEY (scope, stack_id) REFERENCES stacks (scope, id));
+            CREATE INDEX deployments_by_stack ON deployments (scope, stack_id);
+            CREATE INDEX deployments_by_app ON deployments (scope, app_id);
+            CREATE TABLE commands (
+                scope TEXT NOT NULL, id TEXT NOT NULL, deployment_id TEXT NOT NULL, instance_id TEXT NOT NULL, doc TEXT NOT NULL,
+                UNIQUE (scope, id), FOREIGN KEY (scope, deployment_id) REFERENCES deployments (scope, id));
+            CREATE INDEX commands_by_deployment ON commands (scope, deployment_id);
+            CREATE INDEX commands_by_instance ON commands (scope, instance_id);
+            """),
+    ]
+}
+
+/// Owns a value that is not thread-safe (a SQLite connection) and lends it to one caller at a time.
+final class Exclusive<Value>: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
+    private let value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T: Sendable>(_ body: (Value) throws -> T) throws -> T {
+        try lock.withLock { _ in try body(value) }
+    }
+}
+
+/// The account and region a request acts in; nothing outside it is visible.
+struct Scope: Sendable, Hashable {
+    let account: String
+    let region: String
+
+    var key: String { "\(account)/\(region)" }
+
+    init(account: String, region: String) {
+        self.account = account
+        self.region = region
+    }
+
+    init(_ context: RequestContext) {
+        self.init(account: context.account, region: context.region)
+    }
+}
+
+/// The kinds of resource, each with its table and the word used in "Unable to find <kind> ...".
+enum ResourceKind: String, Sendable {
+    case stack, layer, app, instance, deployment, command
+
+    var table: String { rawValue + "s" }
+
+    /// The column naming each resource's parent, for listing a resource family.
+    var parentColumn: String {
+        switch self {
+        case .stack: "id"
+        case .layer, .app, .instance, .deployment: "stack_id"
+        case .command: "deployment_id"
+        }
+    }
+}
+
+/// The tables as one account and region see them, inside one transaction. Documents are the
+/// resources' JSON as the API returns them (plus a private timeline); key columns sit beside
+/// them for lookups. Table and column names come from code, every value is bound.
+struct Records {
+    let database: Database
+    let scope: Scope
+
+    func find(_ kind: ResourceKind, _ id: String) throws -> JSONObject? {
+        try database.statement("SELECT doc FROM \(kind.table) WHERE scope = ? AND id = ?")
+            .firstRow([.text(scope.key), .text(id)]) { try Records.decode($0) }
+    }
+
+    /// The resource, or `ResourceNotFoundException: Unable to find <kind> with ID <id>`.
+    func require(_ kind: ResourceKind, _ id: String) throws -> JSONObject {
+        guard let document = try find(kind, id) else { throw AWSError.notFound(kind.rawValue, id) }
+        return document
+    }
+
+    func exists(_ kind: ResourceKind, _ id: String) throws -> Bool {
+        try database.statement("SELECT 1 FROM \(kind.table) WHERE scope = ? AND id = ?")
+            .firstRow([.text(scope.key), .text(id)]) { _ in true } ?? false
+    }
+
+    /// Every resource of `kind` whose `column` equals `value`, oldest first.
+    func list(_ kind: ResourceKind, where column: String, equals value: String) throws -> [JSONObject] {
+        try database.statement("SELECT doc FROM \(kind.table) WHERE scope = ? AND \(column) = ? ORDER BY rowid")
+            .rows([.text(scope.key), .text(value)]) { try Records.decode($0) }
+    }
+
+    /// Every resource of `kind` in this scope, oldest first.
+    func all(_ kind: ResourceKind) throws -> [JSONObject] {
+        try database.statement("SELECT doc FROM \(kind.table) WHERE scope = ? ORDER BY rowid")
+            .rows([.text(scope.key)]) { try Records.decode($0) }
+    }
+
+    /// Inserts a resource; `columns` are its key columns besides scope, id and doc.
+    func insert(_ kind: ResourceKind, id: String, columns: KeyValuePairs<String, String?> = [:], document: JSONObject) throws {
+        let names = ["scope", "id"] + columns.map(\.key) + ["doc"]
+        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        let values: [SQLiteValue] = [.text(scope.key), .text(id)] + columns.map { SQLiteValue($0.value) } + [.text(document.serializedString())]
+        try database.statement("INSERT INTO \(kind.table) (\(names.joined(separator: ", "))) VALUES (\(placeholders))").run(values)
+    }
+
+    func update(_ kind: ResourceKind, id: String, document: JSONObject) throws {
+        try database.statement("UPDATE \(kind.table) SET doc = ? WHERE scope = ? AND id = ?")
+            .run([.text(document.serializedString()), .text(scope.key), .text(id)])
+    }
+
+    // MARK: - Links and versions
+
+    func linkInstance(_ instanceId: String, toLayer layerId: String) throws {
+        try database.statement("INSERT OR IGNORE INTO instance_layers (scope, instance_id, layer_id) VALUES (?, ?, ?)")
+            .run([.text(scope.key), .text(instanceId), .text(layerId)])
+    }
+
+    /// The instances of a layer, oldest first.
+    func instances(inLayer layerId: String) throws -> [JSONObject] {
+        try database.statement("""
+            SELECT i.doc FROM instance_layers l JOIN instances i ON i.scope = l.scope AND i.id = l.instance_id
+            WHERE l.scope = ? AND l.layer_id = ? ORDER BY i.rowid
+            """).rows([.text(scope.key), .text(layerId)]) { try Records.decode($0) }
+    }
+
+    /// Keeps `document` as the newest previous version of an app, dropping the oldest past `limit`.
+    func pushAppVersion(_ appId: String, document: JSONObject, limit: Int) throws {
+        try database.statement("INSERT INTO app_versions (scope, app_id, doc) VALUES (?, ?, ?)")
+            .run([.text(scope.key), .text(appId), .text(document.serializedString())])
+        try database.statement("""
+            DELETE FROM app_versions WHERE scope = ? AND app_id = ? AND rowid NOT IN
+            (SELECT rowid FROM app_versions WHERE scope = ? AND app_id = ? ORDER BY rowid DESC LIMIT ?)
+            """).run([.text(scope.key), .text(appId), .text(scope.key), .text(appId), .integer(Int64(limit))])
+    }
+
+    /// Removes and returns the newest previous version of an app, if there is one.
+    func popAppVersion(_ appId: String) throws -> JSONObject? {
+        guard let (rowid, document) = try database.statement(
+            "SELECT rowid, doc FROM app_versions WHERE scope = ? AND app_id = ? ORDER BY rowid DESC LIMIT 1"
+        ).firstRow([.text(scope.key), .text(appId)], { ($0.int(0), try Records.decode($0, column: 1)) }) else { return nil }
+        try database.statement("DELETE FROM app_versions WHERE rowid = ?").run([.integer(rowid)])
+        return document
+    }
+
+    private static func decode(_ row: Row, column: Int32 = 0) throws -> JSONObject {
+        let value = try row.withBytes(column) { try JSONParser.parse(Array($0)) }
+        guard case .object(let object) = value else { throw AWSError(.internalFailure, "A stored document is not an object.") }
+        return object
+    }
+}
