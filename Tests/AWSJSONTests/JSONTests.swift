@@ -1,0 +1,108 @@
+import Testing
+@testable import AWSJSON
+
+@Suite struct JSONTests {
+    @Test func parsesEveryKindOfValue() throws {
+        let value = try JSONParser.parse(#"{"s":"a\"b\u00e9\ud83d\ude00","i":-12,"d":1.5e2,"t":true,"n":null,"a":[1,{}]}"#)
+        let object = try #require(value.objectValue)
+        #expect(object.string("s") == "a\"bé😀")
+        #expect(object["i"] == .int(-12))
+        #expect(object["d"] == .double(150))
+        #expect(object["t"] == .bool(true) && object["n"] == .null)
+        #expect(object["a"] == .array([.int(1), .object(JSONObject())]))
+        #expect(object.keys == ["s", "i", "d", "t", "n", "a"])
+    }
+
+    @Test(arguments: ["", "{", "{\"a\" 1}", "[1,]", "{\"a\":1,}", "01", "1.", "tru", "\"\\x\"", "\"\\ud800\"", "\"a\u{1}\"", "{} {}", "NaN"])
+    func refusesWhatIsNotJSON(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func refusesInvalidUTF8AndDeepNesting() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xff, 0x22]) }
+        let deep = String(repeating: "[", count: JSONParser.maxDepth + 1) + String(repeating: "]", count: JSONParser.maxDepth + 1)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+        let fine = String(repeating: "[", count: JSONParser.maxDepth) + String(repeating: "]", count: JSONParser.maxDepth)
+        #expect(throws: Never.self) { try JSONParser.parse(fine) }
+    }
+
+    @Test func serializesCompactlyAndRoundTrips() throws {
+        let value: JSON = ["quote": "a\"b\\c\n\u{1}", "list": [1, true, nil], "empty": [:]]
+        let text = value.serializedString()
+        #expect(text == #"{"quote":"a\"b\\c\n\u0001","list":[1,true,null],"empty":{}}"#)
+        #expect(try JSONParser.parse(text) == value)
+        #expect(JSON.double(2.0).serializedString() == "2" && JSON.double(0.25).serializedString() == "0.25")
+    }
+}
+
+@Suite struct RequestContextTests {
+    @Test func readsRegionAndKeyFromTheCredentialScope() {
+        let context = RequestContext(requestId: "r", authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/eu-west-2/opsworks/aws4_request, SignedHeaders=host, Signature=abc")
+        #expect(context.region == "eu-west-2" && context.accessKeyId == "AKIDEXAMPLE" && context.account == "000000000000")
+    }
+
+    @Test func aTwelveDigitKeyIsTheAccount() {
+        let context = RequestContext(requestId: "r", authorization: "AWS4-HMAC-SHA256 Credential=123456789012/20250101/us-west-1/opsworks/aws4_request")
+        #expect(context.account == "123456789012")
+    }
+
+    @Test func noAuthorizationMeansUsEast1() {
+        let context = RequestContext(requestId: "r", authorization: nil)
+        #expect(context.region == "us-east-1" && context.account == "000000000000")
+    }
+
+    @Test func uuidsAreLowercaseVersion4() {
+        let id = makeUUID()
+        #expect(id.count == 36 && id == id.lowercased())
+        #expect(Array(id)[14] == "4" && "89ab".contains(Array(id)[19]))
+        #expect(makeUUID() != id)
+    }
+}
+
+@Suite struct ShapeValidatorTests {
+    let validator = ShapeValidator(model: ServiceModel(
+        targetPrefix: "T",
+        operations: ["Op": "Input"],
+        shapes: [
+            "Input": .structure(members: ["Id": "String", "Ids": "Strings", "Kind": "Kind", "Count": "Count", "Flag": "Boolean", "Tags": "Tags"], required: ["Id"]),
+            "String": .string(allowed: nil),
+            "Strings": .list(member: "String"),
+            "Kind": .string(allowed: ["a", "b"]),
+            "Count": .integer(min: 1, max: 10),
+            "Boolean": .boolean,
+            "Tags": .map(key: "Kind", value: "String"),
+        ]
+    ))
+
+    @Test func dropsUnknownMembersAndNulls() throws {
+        let input = try #require(try JSONParser.parse(#"{"Id":"x","Unknown":1,"Flag":null}"#).objectValue)
+        #expect(try validator.validate(input, shape: "Input") == JSONObject([("Id", "x")]))
+    }
+
+    @Test func wrongJSONTypesAreSerializationErrors() throws {
+        for body in [#"{"Id":1}"#, #"{"Id":"x","Ids":"y"}"#, #"{"Id":"x","Flag":"true"}"#, #"{"Id":"x","Count":1.5}"#, #"{"Id":"x","Tags":[]}"#] {
+            let input = try #require(try JSONParser.parse(body).objectValue)
+            let error = #expect(throws: AWSError.self) { try validator.validate(input, shape: "Input") }
+            #expect(error?.code == .serialization, "\(body)")
+        }
+    }
+
+    @Test func constraintViolationsAreListedInOneValidationError() throws {
+        let input = try #require(try JSONParser.parse(#"{"Kind":"c","Count":11,"Tags":{"z":"v"}}"#).objectValue)
+        let error = #expect(throws: AWSError.self) { try validator.validate(input, shape: "Input") }
+        #expect(error?.code == .validation)
+        #expect(error?.message.hasPrefix("4 validation errors detected: ") == true)
+        #expect(error?.message.contains("Value 'c' at 'kind' failed to satisfy constraint: Member must satisfy enum value set: [a, b]") == true)
+        #expect(error?.message.contains("Value null at 'id' failed to satisfy constraint: Member must not be null") == true)
+        #expect(error?.message.contains("Member must have value less than or equal to 10") == true)
+        #expect(error?.message.contains("Map keys must satisfy constraint") == true)
+    }
+
+    @Test func errorsRenderTypeAndMessage() {
+        let error = AWSError.notFound("stack", "foobar")
+        #expect(String(decoding: error.body, as: UTF8.self) == #"{"__type":"ResourceNotFoundException","message":"Unable to find stack with ID foobar"}"#)
+        #expect(error.status.code == 400)
+        #expect(AWSError(.internalFailure, "x").status.code == 500)
+        #expect(AWSError(.notImplemented, "x").status.code == 501)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import AWSJSON
+@testable import OpsWorks
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let now = Mutex(Timestamp(seconds: 1_700_000_000))
+    func read() -> Timestamp { now.withLock { $0 } }
+    func advance(_ seconds: Double) { now.withLock { $0 = $0.adding(seconds) } }
+}
+
+/// Calls operations the way the AWS layer does, without a socket.
+struct Harness {
+    let service: OpsWorksService
+    let operations: [String: AWSOperation]
+    let clock: ManualClock
+    let context = RequestContext(requestId: "test")
+
+    static func make(path: String = ":memory:", durations: LifecycleDurations = LifecycleDurations()) throws -> Harness {
+        let clock = ManualClock()
+        let service = OpsWorksService(store: try Store(path: path), durations: durations, clock: { clock.read() })
+        return Harness(service: service, operations: service.operations, clock: clock)
+    }
+
+    @discardableResult
+    func call(_ operation: String, _ input: JSON) throws -> JSONObject {
+        let validated = try ShapeValidator(model: .opsWorks).validate(input.objectValue ?? JSONObject(), shape: "\(operation)Request")
+        return try operations[operation]!(context, validated)
+    }
+
+    func error(_ operation: String, _ input: JSON) -> AWSError? {
+        do {
+            try call(operation, input)
+            return nil
+        } catch {
+            return error as? AWSError
+        }
+    }
+
+    func stack(_ name: String = "demo") throws -> String {
+        try call("CreateStack", ["Name": .string(name), "Region": "us-east-1", "ServiceRoleArn": "arn:aws:iam::1:role/r", "DefaultInstanceProfileArn": "arn:aws:iam::1:instance-profile/p"]).string("StackId")!
+    }
+
+    func layer(_ stack: String, _ shortname: String = "web") throws -> String {
+        try call("CreateLayer", ["StackId": .string(stack), "Type": "custom", "Name": .string(shortname), "Shortname": .string(shortname)]).string("LayerId")!
+    }
+
+    func instance(_ stack: String, _ layer: String, start: Bool = true) throws -> String {
+        let id = try call("CreateInstance", ["StackId": .string(stack), "LayerIds": [.string(layer)], "InstanceType": "t3.small"]).string("InstanceId")!
+        if start { try call("StartInstance", ["InstanceId": .string(id)]) }
+        return id
+    }
+
+    func app(_ stack: String) throws -> String {
+        try call("CreateApp", ["StackId": .string(stack), "Name": "Shop", "Type": "php"]).string("AppId")!
+    }
+}
+
+@Suite struct OpsWorksServiceTests {
+    @Test func aDeploymentTargetsTheOnlineInstancesWithOneCommandEach() throws {
+        let h = try Harness.make()
+        let stack = try h.stack()
+        let layer = try h.layer(stack)
+        let online = try h.instance(stack, layer)
+        _ = try h.instance(stack, layer, start: false)
+        let app = try h.app(stack)
+        let id = try h.call("CreateDeployment", ["StackId": .string(stack), "AppId": .string(app), "Command": ["Name": "deploy"]]).string("DeploymentId")!
+        let deployment = try #require(h.call("DescribeDeployments", ["DeploymentIds": [.string(id)]])["Deployments"]?.arrayValue?.first?.objectValue)
+        #expect(deployment.string("Status") == "successful")
+        #expect(deployment.strings("InstanceIds") == [online])
+        let commands = try #require(h.call("DescribeCommands", ["DeploymentId": .string(id)])["Commands"]?.arrayValue)
+        #expect(commands.count == 1)
+        #expect(commands.first?.objectValue?.string("Status") == "successful")
+    }
+
+    @Test func createDeploymentChecksExistenceOwnershipAndArguments() throws {
+        let h = try Harness.make()
+        let stack = try h.stack()
+        let other = try h.stack("other")
+        let otherLayer = try h.layer(other)
+        #expect(h.error("CreateDeployment", ["StackId": "nope", "Command": ["Name": "configure"]]) == .notFound("stack", "nope"))
+        #expect(h.error("CreateDeployment", ["StackId": .string(stack), "Command": ["Name": "deploy"]])?.code == .validation)
+        #expect(h.error("CreateDeployment", ["StackId": .string(stack), "AppId": "a", "Command": ["Name": "deploy"]]) == .notFound("app", "a"))
+        #expect(h.error("CreateDeployment", ["StackId": .string(stack), "LayerIds": [.string(otherLayer)], "Command": ["Name": "setup"]])?.code == .validation)
+        #expect(h.error("CreateDeployment", ["StackId": .string(stack), "Command": ["Name": "execute_recipes", "Args": ["recipe": ["a"]]]])?.code == .validation)
+        #expect(h.error("CreateDeployment", ["StackId": .string(stack), "Command": ["Name": "configure"], "CustomJson": "[]"])?.code == .validation)
+        #expect(h.error("CreateDeployment", ["StackId": .string(stack), "Command": ["Name": "launch"]])?.code == .validation)
+    }
+
+    @Test func aDeploymentRunsForItsDurationOnTheClock() throws {
+        let h = try Harness.make(durations: LifecycleDurations(instanceStepSeconds: 10, deploymentSeconds: 30))
+        let stack = try h.stack()
+        let layer = try h.layer(stack)
+        let instance = try h.instance(stack, layer)
+        func status() throws -> String? {
+            try h.call("DescribeInstances", ["InstanceIds": [.string(instance)]])["Instances"]?.arrayValue?.first?.objectValue?.string("Status")
+        }
+        #expect(try status() == "requested")
+        h.clock.advance(25)
+        #expect(try status() == "booting")
+        h.clock.advance(15)
+        #expect(try status() == "online")
+        let id = try h.call("CreateDeployment", ["StackId": .string(stack), "Command": ["Name": "configure"]]).string("DeploymentId")!
+        func deployment() throws -> JSONObject? {
+            try h.call("DescribeDeployments", ["DeploymentIds": [.string(id)]])["Deployments"]?.arrayValue?.first?.objectValue
+        }
+        #expect(try deployment()?.string("Status") == "running")
+        #expect(try deployment()?["CompletedAt"] == nil)
+        h.clock.advance(30)
+        #expect(try deployment()?.string("Status") == "successful")
+        #expect(try deployment()?["Duration"] == .int(30))
+    }
+
+    @Test func rollbackNeedsAnEarlierVersion() throws {
+        let h = try Harness.make()
+        let stack = try h.stack()
+        let app = try h.app(stack)
+        let rollback: JSON = ["StackId": .string(stack), "AppId": .string(app), "Command": ["Name": "rollback"]]
+        #expect(h.error("CreateDeployment", rollback)?.code == .validation)
+        try h.call("UpdateApp", ["AppId": .string(app), "Name": "Shop 2"])
+        try h.call("CreateDeployment", rollback)
+        #expect(try h.call("DescribeApps", ["AppIds": [.string(app)]])["Apps"]?.arrayValue?.first?.objectValue?.string("Name") == "Shop")
+    }
+
+    @Test func namesAndQuotesAreStoredAsPlainText() throws {
+        let h = try Harness.make()
+        let name = "x'); DROP TABLE stacks; -- \"quoted\""
+        let stack = try h.stack(name)
+        #expect(try h.call("DescribeStacks", ["StackIds": [.string(stack)]])["Stacks"]?.arrayValue?.first?.objectValue?.string("Name") == name)
+        #expect(h.error("DescribeStacks", ["StackIds": ["' OR 1=1 --"]]) == .notFound("stack", "' OR 1=1 --"))
+    }
+
+    @Test func fixturesLoadOnceAndSurviveReopeningTheFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("opsworks-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let fixtures = Array("""
+            {"Stacks": [{"StackId": "s1", "Name": "demo", "Region": "us-east-1", "ServiceRoleArn": "arn:r", "DefaultInstanceProfileArn": "arn:p",
+              "Layers": [{"LayerId": "l1", "Type": "custom", "Name": "Web", "Shortname": "web"}],
+              "Apps": [{"AppId": "a1", "Name": "Shop", "Type": "php"}],
+              "Instances": [{"InstanceId": "i1", "LayerIds": ["l1"], "InstanceType": "t3.small", "Status": "online"}]}]}
+            """.utf8)
+        do {
+            let h = try Harness.make(path: path)
+            #expect(try h.service.loadFixtures(fixtures, source: "f.json") == .init(created: 4, existing: 0))
+            #expect(try h.service.loadFixtures(fixtures, source: "f.json") == .init(created: 0, existing: 4))
+        }
+        let reopened = try Harness.make(path: path)
+        let instance = try reopened.call("DescribeInstances", ["InstanceIds": ["i1"]])["Instances"]?.arrayValue?.first?.objectValue
+        #expect(instance?.string("Status") == "online" && instance?.string("Hostname") == "web1")
+        #expect(try reopened.service.store.integrityCheck() == "ok")
+    }
+
+    @Test func aFixtureWithoutIDsIsRefused() throws {
+        let h = try Harness.make()
+        #expect(throws: FixtureError.self) {
+            try h.service.loadFixtures(Array(#"{"Stacks": [{"Name": "x"}]}"#.utf8), source: "f.json")
+        }
+    }
+}
