@@ -49,14 +49,9 @@ extension OpsWorksService {
     }
 
     func describeApps(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
-        let apps = try store.read(scope) { records in
-            let given = try Self.identifyingMember(input, ["StackId", "AppIds"])
-            if let stackId = given.value.stringValue {
-                _ = try records.require(.stack, stackId)
-                return try records.list(.app, where: "stack_id", equals: stackId)
-            }
-            return try Self.documents(records, .app, ids: given.value.stringArray ?? [])
-        }
+        let apps = try describe(scope, .app, input, ids: "AppIds", parents: [
+            .by("StackId", .stack, children: .app, column: "stack_id"),
+        ])
         return Self.list("Apps", apps.map(Self.presentApp))
     }
 

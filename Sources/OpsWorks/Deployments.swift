@@ -89,34 +89,20 @@ extension OpsWorksService {
 
     func describeDeployments(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let now = clock()
-        let deployments = try store.read(scope) { records in
-            let given = try Self.identifyingMember(input, ["StackId", "AppId", "DeploymentIds"])
-            switch given.name {
-            case "StackId", "AppId":
-                let id = given.value.stringValue ?? ""
-                _ = try records.require(given.name == "StackId" ? .stack : .app, id)
-                // Newest first, as the service lists them.
-                return try records.list(.deployment, where: given.name == "StackId" ? "stack_id" : "app_id", equals: id).reversed() as [JSONObject]
-            default:
-                return try Self.documents(records, .deployment, ids: given.value.stringArray ?? [])
-            }
-        }
+        // A stack's or an app's deployments come newest first, as the service lists them.
+        let deployments = try describe(scope, .deployment, input, ids: "DeploymentIds", parents: [
+            ParentFilter(member: "StackId", kind: .stack) { try $0.list(.deployment, where: "stack_id", equals: $1).reversed() },
+            ParentFilter(member: "AppId", kind: .app) { try $0.list(.deployment, where: "app_id", equals: $1).reversed() },
+        ])
         return Self.list("Deployments", deployments.map { Self.presentDeployment($0, at: now) })
     }
 
     func describeCommands(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let now = clock()
-        let commands = try store.read(scope) { records in
-            let given = try Self.identifyingMember(input, ["DeploymentId", "InstanceId", "CommandIds"])
-            switch given.name {
-            case "DeploymentId", "InstanceId":
-                let id = given.value.stringValue ?? ""
-                _ = try records.require(given.name == "DeploymentId" ? .deployment : .instance, id)
-                return try records.list(.command, where: given.name == "DeploymentId" ? "deployment_id" : "instance_id", equals: id)
-            default:
-                return try Self.documents(records, .command, ids: given.value.stringArray ?? [])
-            }
-        }
+        let commands = try describe(scope, .command, input, ids: "CommandIds", parents: [
+            .by("DeploymentId", .deployment, children: .command, column: "deployment_id"),
+            .by("InstanceId", .instance, children: .command, column: "instance_id"),
+        ])
         return Self.list("Commands", commands.map { Self.presentCommand($0, at: now) })
     }
 

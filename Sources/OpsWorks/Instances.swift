@@ -65,19 +65,10 @@ extension OpsWorksService {
 
     func describeInstances(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let now = clock()
-        let instances = try store.read(scope) { records in
-            let given = try Self.identifyingMember(input, ["StackId", "LayerId", "InstanceIds"])
-            switch given.name {
-            case "StackId":
-                _ = try records.require(.stack, given.value.stringValue ?? "")
-                return try records.list(.instance, where: "stack_id", equals: given.value.stringValue ?? "")
-            case "LayerId":
-                _ = try records.require(.layer, given.value.stringValue ?? "")
-                return try records.instances(inLayer: given.value.stringValue ?? "")
-            default:
-                return try Self.documents(records, .instance, ids: given.value.stringArray ?? [])
-            }
-        }
+        let instances = try describe(scope, .instance, input, ids: "InstanceIds", parents: [
+            .by("StackId", .stack, children: .instance, column: "stack_id"),
+            ParentFilter(member: "LayerId", kind: .layer) { try $0.instances(inLayer: $1) },
+        ])
         return Self.list("Instances", instances.map { Self.presentInstance($0, at: now) })
     }
 

@@ -78,14 +78,9 @@ extension OpsWorksService {
     }
 
     func describeLayers(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
-        try store.read(scope) { records in
-            let given = try Self.identifyingMember(input, ["StackId", "LayerIds"])
-            if let stackId = given.value.stringValue {
-                _ = try records.require(.stack, stackId)
-                return Self.list("Layers", try records.list(.layer, where: "stack_id", equals: stackId))
-            }
-            return Self.list("Layers", try Self.documents(records, .layer, ids: given.value.stringArray ?? []))
-        }
+        Self.list("Layers", try describe(scope, .layer, input, ids: "LayerIds", parents: [
+            .by("StackId", .stack, children: .layer, column: "stack_id"),
+        ]))
     }
 
     /// Layer short names: 1 to 32 of `[A-Za-z0-9-_.]`.

@@ -78,6 +78,31 @@ extension OpsWorksService {
         return only
     }
 
+    /// A parent a Describe call can name instead of IDs: it lists that parent's resources.
+    struct ParentFilter {
+        let member: String
+        let kind: ResourceKind
+        let list: (Records, String) throws -> [JSONObject]
+
+        /// The children of `kind` whose `column` holds the parent's ID, oldest first.
+        static func by(_ member: String, _ kind: ResourceKind, children: ResourceKind, column: String) -> ParentFilter {
+            ParentFilter(member: member, kind: kind) { try $0.list(children, where: column, equals: $1) }
+        }
+    }
+
+    /// What a Describe call asks for, by exactly one of its parent filters or its list of IDs.
+    func describe(_ scope: Scope, _ kind: ResourceKind, _ input: JSONObject, ids idsMember: String, parents: [ParentFilter]) throws -> [JSONObject] {
+        try store.read(scope) { records in
+            let given = try Self.identifyingMember(input, parents.map(\.member) + [idsMember])
+            if let parent = parents.first(where: { $0.member == given.name }) {
+                let id = given.value.stringValue ?? ""
+                _ = try records.require(parent.kind, id)
+                return try parent.list(records, id)
+            }
+            return try Self.documents(records, kind, ids: given.value.stringArray ?? [])
+        }
+    }
+
     /// Resources by the IDs a client listed, in its order; the first unknown ID is ResourceNotFound.
     static func documents(_ records: Records, _ kind: ResourceKind, ids: [String]) throws -> [JSONObject] {
         try ids.map { try records.require(kind, $0) }

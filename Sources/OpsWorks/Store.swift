@@ -124,15 +124,6 @@ enum ResourceKind: String, Sendable {
     case stack, layer, app, instance, deployment, command
 
     var table: String { rawValue + "s" }
-
-    /// The column naming each resource's parent, for listing a resource family.
-    var parentColumn: String {
-        switch self {
-        case .stack: "id"
-        case .layer, .app, .instance, .deployment: "stack_id"
-        case .command: "deployment_id"
-        }
-    }
 }
 
 /// The tables as one account and region see them, inside one transaction. Documents are the
