@@ -29,6 +29,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); in a normal build
+        // they are replay tools that run a corpus through the same entry point.
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzerDriver"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "fuzz-http-parser", dependencies: ["HTTPServer", "FuzzSupport"], path: "Fuzz/HTTPParserFuzzer"),
+        .executableTarget(
+            name: "fuzz-request-path",
+            dependencies: ["OpsWorks", "AWSJSON", "HTTPServer", "FuzzSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Fuzz/RequestPathFuzzer"
+        ),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "AWSJSONTests", dependencies: ["AWSJSON"]),
@@ -38,6 +48,6 @@ let package = Package(
 )
 
 // One set of settings for every target: Swift 6 language mode everywhere.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CFuzzerDriver" {
     target.swiftSettings = (target.swiftSettings ?? []) + [.swiftLanguageMode(.v6)]
 }

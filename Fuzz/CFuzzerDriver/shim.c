@@ -1,0 +1,2 @@
+// SwiftPM wants a source file in a C target; the declaration in include/ is all there is.
+#include "CFuzzerDriver.h"
