@@ -20,11 +20,11 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "AWSJSON", dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "OpsWorks", dependencies: ["AWSJSON", "HTTPServer", "SQLite", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "OpsWorks", dependencies: ["AWSJSON", "HTTPServer", "SQLite", "CSQLite", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "opsworks-local",
             dependencies: [
-                "OpsWorks", "HTTPServer",
+                "OpsWorks", "HTTPServer", "AWSJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

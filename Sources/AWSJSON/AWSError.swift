@@ -61,3 +61,9 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         JSONObject([("__type", .string(code.rawValue)), ("message", .string(message))]).serialized()
     }
 }
+
+/// A server fault that can tell the client something useful without exposing internals
+/// (paths, SQL, stack traces): the AWS layer sends `clientMessage` in its `InternalFailure`.
+public protocol ServerFaultDescribing: Error {
+    var clientMessage: String { get }
+}

@@ -13,12 +13,15 @@ public struct AWSJSONService: Sendable {
     public let model: ServiceModel
     private let operations: [String: AWSOperation]
     private let validator: ShapeValidator
+    private let verifier: SignatureVerifier?
     private let logger: Logger
 
-    public init(model: ServiceModel, operations: [String: AWSOperation], logger: Logger) {
+    /// With a `verifier`, every request must carry a valid SigV4 signature of a known key.
+    public init(model: ServiceModel, operations: [String: AWSOperation], verifier: SignatureVerifier? = nil, logger: Logger) {
         self.model = model
         self.operations = operations
         self.validator = ShapeValidator(model: model)
+        self.verifier = verifier
         self.logger = logger
     }
 
@@ -35,7 +38,8 @@ public struct AWSJSONService: Sendable {
         } catch {
             // Not the client's doing: log the cause, tell the client no more than that it failed.
             logger.error("operation failed", metadata: ["target": "\(target ?? "-")", "requestId": "\(context.requestId)", "error": "\(error)"])
-            response = Self.response(for: AWSError(.internalFailure, "The server failed to process the request."), requestId: context.requestId)
+            let message = (error as? ServerFaultDescribing)?.clientMessage ?? "The server failed to process the request."
+            response = Self.response(for: AWSError(.internalFailure, message), requestId: context.requestId)
         }
         let elapsed = ContinuousClock.now - started
         logger.info("\(operationName(target) ?? target ?? "-") \(response.status.code) \(Self.milliseconds(elapsed))ms \(context.requestId)")
@@ -46,6 +50,8 @@ public struct AWSJSONService: Sendable {
         guard request.method == "POST" else {
             throw AWSError(.unknownOperation, "Operations are called with POST / and an X-Amz-Target header.")
         }
+        // As on AWS, who is calling is settled before what is called.
+        try verifier?.verify(request)
         guard let name = operationName(target), let inputShape = model.operations[name] else {
             throw AWSError(.unknownOperation, target.map { "Unknown operation \($0)" } ?? "The X-Amz-Target header is missing.")
         }

@@ -9,10 +9,9 @@ struct Connection {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
     let isStopping: @Sendable () -> Bool
+    /// Readable once the server stops.
+    let stopSignal: Int32
     let logger: Logger
-
-    /// How often a waiting connection wakes to check for stop and timeouts.
-    private static let pollMilliseconds: Int32 = 100
 
     func run() {
         defer { socket.close() }
@@ -61,16 +60,20 @@ struct Connection {
                     break
                 }
 
-                // Wait for more bytes, waking now and then to honour a stop and the timeouts.
+                // Wait for more bytes until the timeout that applies; a stop wakes us at once.
                 let midRequest = !buffer.isEmpty
                 if !midRequest && isStopping() { return }
-                let waited = monotonicSeconds() - waitingSince
-                if midRequest && waited > configuration.requestTimeoutSeconds {
-                    refuse(HTTPProtocolError(.requestTimeout, "The request did not arrive whole within \(Int(configuration.requestTimeoutSeconds)) seconds."))
+                let limit = midRequest ? configuration.requestTimeoutSeconds : configuration.idleTimeoutSeconds
+                let remaining = waitingSince + limit - monotonicSeconds()
+                if remaining <= 0 {
+                    if midRequest {
+                        refuse(HTTPProtocolError(.requestTimeout, "The request did not arrive whole within \(configuration.requestTimeoutSeconds) seconds."))
+                    }
                     return
                 }
-                if !midRequest && waited > configuration.idleTimeoutSeconds { return }
-                guard try socket.waitReadable(milliseconds: Self.pollMilliseconds) else { continue }
+                // While stopping, a half-received request still gets its chance to finish.
+                let milliseconds = Int32(min(remaining * 1000, 60_000).rounded(.up))
+                guard try socket.waitReadable(milliseconds: milliseconds, orWake: isStopping() ? -1 : stopSignal) else { continue }
                 let received = try socket.receive(into: &scratch)
                 if received == 0 { return }  // The peer closed; a partial request is dropped.
                 if buffer.isEmpty { waitingSince = monotonicSeconds() }

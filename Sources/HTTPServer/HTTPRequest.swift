@@ -31,7 +31,8 @@ public struct HTTPRequest: Sendable {
 }
 
 extension Substring {
-    func trimmingSpaces() -> Substring {
+    /// Without the spaces and tabs around it (header values, list elements).
+    public func trimmingSpaces() -> Substring {
         var text = self
         while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }

@@ -15,6 +15,7 @@ public final class HTTPServer: Sendable {
     public let port: Int
 
     private let stopping = Atomic<Bool>(false)
+    private let wakePipe: WakePipe
     private let activeConnections = Atomic<Int>(0)
 
     /// Binds and listens at once, so a bad address or a taken port fails here, before `run()`.
@@ -22,6 +23,7 @@ public final class HTTPServer: Sendable {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
+        self.wakePipe = try WakePipe()
         self.listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
         do {
             self.port = try listener.localPort()
@@ -38,7 +40,7 @@ public final class HTTPServer: Sendable {
     public func run(drainSeconds: Double = 10) {
         while !stopping.load(ordering: .relaxed) {
             do {
-                guard try listener.waitReadable(milliseconds: 100) else { continue }
+                guard try listener.waitReadable(milliseconds: 1000, orWake: wakePipe.readEnd) else { continue }
                 let client = try listener.accept()
                 admit(client)
             } catch let error as SocketError where error.code == EMFILE || error.code == ENFILE {
@@ -60,6 +62,7 @@ public final class HTTPServer: Sendable {
     /// Asks `run()` to stop accepting and to finish the requests in flight. Safe from any thread.
     public func stop() {
         stopping.store(true, ordering: .releasing)
+        wakePipe.wake()
     }
 
     private func admit(_ client: Socket) {
@@ -77,6 +80,7 @@ public final class HTTPServer: Sendable {
             configuration: configuration,
             handler: handler,
             isStopping: { [self] in stopping.load(ordering: .relaxed) },
+            stopSignal: wakePipe.readEnd,
             logger: logger
         )
         let started = spawnThread { [self] in

@@ -95,10 +95,12 @@ struct Socket: Sendable {
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Waits until the socket is readable (or closed by the peer); false when `milliseconds` pass first.
-    func waitReadable(milliseconds: Int32) throws -> Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        return try systemCall("poll") { poll(&entry, 1, milliseconds) } > 0
+    /// Waits until the socket is readable (or closed by the peer), or `wake` becomes readable;
+    /// false when `milliseconds` pass first or when it was `wake`.
+    func waitReadable(milliseconds: Int32, orWake wake: Int32) throws -> Bool {
+        var entries = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        let ready = try systemCall("poll") { poll(&entries, 2, milliseconds) }
+        return ready > 0 && entries[0].revents != 0
     }
 
     /// Reads what is available into `scratch`; returns the count, 0 when the peer closed its side.

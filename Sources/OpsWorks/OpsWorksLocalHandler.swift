@@ -10,9 +10,9 @@ public struct OpsWorksLocalHandler: HTTPHandler {
     private let service: OpsWorksService
     private let aws: AWSJSONService
 
-    public init(service: OpsWorksService, logger: Logger) {
+    public init(service: OpsWorksService, verifier: SignatureVerifier? = nil, logger: Logger) {
         self.service = service
-        self.aws = service.awsService(logger: logger)
+        self.aws = service.awsService(verifier: verifier, logger: logger)
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {

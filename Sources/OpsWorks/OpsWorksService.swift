@@ -48,8 +48,8 @@ public final class OpsWorksService: Sendable {
     }
 
     /// The AWS JSON service over these operations and the OpsWorks model.
-    public func awsService(logger: Logger) -> AWSJSONService {
-        AWSJSONService(model: .opsWorks, operations: operations, logger: logger)
+    public func awsService(verifier: SignatureVerifier? = nil, logger: Logger) -> AWSJSONService {
+        AWSJSONService(model: .opsWorks, operations: operations, verifier: verifier, logger: logger)
     }
 }
 

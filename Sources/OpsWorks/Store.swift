@@ -9,9 +9,11 @@ public final class Store: Sendable {
     public let path: String
 
     /// Opens (or creates) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// `maxBytes` caps the file's size (writes past it fail as on a full disk).
+    public init(path: String, maxBytes: Int? = nil) throws {
         let database = try Database(path: path)
         try database.migrate(Store.migrations)
+        if let maxBytes { try database.limitSize(toBytes: maxBytes) }
         self.database = Exclusive(database)
         self.path = path
     }

@@ -21,6 +21,10 @@ public final class Database {
         }
         self.handle = handle
         self.path = path
+        // SQLite opens a file it may not write read-only without a word; say so now, not at the first write.
+        if !readOnly && sqlite3_db_readonly(handle, "main") == 1 {
+            throw SQLiteError(code: SQLITE_READONLY, message: "\(path) is read-only")
+        }
         sqlite3_extended_result_codes(handle, 1)
         // Another process holding the write lock makes us wait a little before failing with BUSY.
         sqlite3_busy_timeout(handle, 5_000)
@@ -73,6 +77,12 @@ public final class Database {
             try? statement("ROLLBACK").run()
             throw error
         }
+    }
+
+    /// Caps the database file at about `bytes`; writes past it fail with SQLITE_FULL, as on a full disk.
+    public func limitSize(toBytes bytes: Int) throws {
+        let pageSize = try prepare("PRAGMA page_size").firstRow { $0.int(0) } ?? 4096
+        try execute("PRAGMA max_page_count = \(max(1, Int64(bytes) / pageSize))")
     }
 
     /// The rows changed by the last INSERT, UPDATE or DELETE.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AWSJSON
 import Foundation
 import HTTPServer
 import Logging
@@ -42,6 +43,21 @@ struct OpsWorksLocalCommand: ParsableCommand {
     @Option(help: "Connections served at once; one more is answered 503.")
     var maxConnections = 1024
 
+    @Option(help: "Seconds a keep-alive connection may sit idle before it is closed.")
+    var idleTimeout: Double = 60
+
+    @Option(help: "Seconds a request may take to arrive whole, from its first byte (408 after).")
+    var requestTimeout: Double = 30
+
+    @Option(help: "Cap the database at this many MiB; writes past it fail as on a full disk.")
+    var maxDbMib: Int?
+
+    @Flag(help: "Check the SigV4 signature of every request against the --credentials keys.")
+    var verifySignatures = false
+
+    @Option(help: "An access key and its secret, KEY:SECRET, accepted with --verify-signatures (repeatable).")
+    var credentials: [String] = []
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -53,6 +69,10 @@ struct OpsWorksLocalCommand: ParsableCommand {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if inMemory && db != "opsworks-local.db" { throw ValidationError("--in-memory and --db exclude each other") }
+        guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        if let maxDbMib, maxDbMib < 1 { throw ValidationError("--max-db-mib must be at least 1") }
+        if verifySignatures && credentials.isEmpty { throw ValidationError("--verify-signatures needs at least one --credentials KEY:SECRET") }
+        for pair in credentials where !pair.contains(":") { throw ValidationError("--credentials takes KEY:SECRET, not \(pair)") }
     }
 
     func run() throws {
@@ -68,7 +88,7 @@ struct OpsWorksLocalCommand: ParsableCommand {
 
         let store: Store
         do {
-            store = try Store(path: inMemory ? ":memory:" : db)
+            store = try Store(path: inMemory ? ":memory:" : db, maxBytes: maxDbMib.map { $0 * 1024 * 1024 })
         } catch {
             throw failure("cannot open the database \(inMemory ? ":memory:" : db): \(error)")
         }
@@ -88,11 +108,16 @@ struct OpsWorksLocalCommand: ParsableCommand {
             }
         }
 
+        let verifier = verifySignatures ? SignatureVerifier(credentials: credentialPairs, now: { Timestamp.now().seconds }) : nil
+        raiseOpenFileLimit()
         let server: HTTPServer
         do {
             server = try HTTPServer(
-                configuration: HTTPServerConfiguration(host: host, port: port, maxConnections: maxConnections),
-                handler: OpsWorksLocalHandler(service: service, logger: logger),
+                configuration: HTTPServerConfiguration(
+                    host: host, port: port, maxConnections: maxConnections,
+                    requestTimeoutSeconds: requestTimeout, idleTimeoutSeconds: idleTimeout
+                ),
+                handler: OpsWorksLocalHandler(service: service, verifier: verifier, logger: logger),
                 logger: logger
             )
         } catch {
@@ -109,6 +134,23 @@ struct OpsWorksLocalCommand: ParsableCommand {
         fflush(nil)  // the line test harnesses wait for must not sit in a buffer
         server.run()
         logger.notice("stopped")
+    }
+
+    private var credentialPairs: [String: String] {
+        Dictionary(credentials.map { pair in
+            let parts = pair.split(separator: ":", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }, uniquingKeysWith: { $1 })
+    }
+
+    /// One descriptor per connection: lift the soft limit to the hard one so the connection cap,
+    /// not the default of 1024 descriptors, is what limits clients.
+    private func raiseOpenFileLimit() {
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
     }
 
     private func failure(_ message: String) -> Error {
