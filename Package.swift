@@ -41,7 +41,7 @@ let package = Package(
         ),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "AWSJSONTests", dependencies: ["AWSJSON"]),
+        .testTarget(name: "AWSJSONTests", dependencies: ["AWSJSON", "HTTPServer"]),
         .testTarget(name: "OpsWorksTests", dependencies: ["OpsWorks", "AWSJSON", "SQLite"]),
         .testTarget(name: "EndToEndTests", dependencies: ["opsworks-local"]),
     ]

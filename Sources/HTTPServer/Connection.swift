@@ -18,7 +18,8 @@ struct Connection {
         socket.setNoDelay()
         socket.setSendTimeout(seconds: configuration.sendTimeoutSeconds)
         var buffer: [UInt8] = []
-        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+        // Small on purpose: a thousand idle connections each hold one.
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         var headScannedUpTo = 0
         var sentContinue = false
         var waitingSince = monotonicSeconds()

@@ -1,5 +1,6 @@
 import Testing
 @testable import AWSJSON
+import HTTPServer
 
 @Suite struct JSONTests {
     @Test func parsesEveryKindOfValue() throws {
@@ -104,5 +105,43 @@ import Testing
         #expect(error.status.code == 400)
         #expect(AWSError(.internalFailure, "x").status.code == 500)
         #expect(AWSError(.notImplemented, "x").status.code == 501)
+    }
+}
+
+@Suite struct SignatureTests {
+    @Test func sha256AndHmacMatchTheStandardVectors() {
+        #expect(SHA256.hash([]).hexString == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hash(Array("abc".utf8)).hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        #expect(SHA256.hash(long).hexString == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // RFC 4231, test case 2.
+        #expect(SHA256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).hexString
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func amzDatesRoundTrip() {
+        #expect(SignatureVerifier.parseAmzDate("20150830T123600Z") == 1_440_938_160)
+        #expect(SignatureVerifier.formatAmzDate(1_440_938_160) == "20150830T123600Z")
+        #expect(SignatureVerifier.parseAmzDate("2015-08-30") == nil)
+    }
+
+    /// The example of the AWS SigV4 documentation (IAM ListUsers, 2015-08-30).
+    @Test func acceptsTheDocumentedExampleAndRejectsATamperedOne() throws {
+        let verifier = SignatureVerifier(credentials: ["AKIDEXAMPLE": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"], now: { 1_440_938_160 })
+        var headers = HTTPHeaders()
+        headers.add("Host", "iam.amazonaws.com")
+        headers.add("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+        headers.add("X-Amz-Date", "20150830T123600Z")
+        headers.add("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7")
+        let request = HTTPRequest(method: "GET", target: "/?Action=ListUsers&Version=2010-05-08", headers: headers)
+        try verifier.verify(request)
+        var tampered = request
+        tampered.target = "/?Action=DeleteUsers&Version=2010-05-08"
+        #expect((#expect(throws: AWSError.self) { try verifier.verify(tampered) })?.code.rawValue == "InvalidSignatureException")
+        let late = SignatureVerifier(credentials: verifier.credentials, now: { 1_440_938_160 + 3600 })
+        #expect((#expect(throws: AWSError.self) { try late.verify(request) })?.message.hasPrefix("Signature expired") == true)
+        let stranger = SignatureVerifier(credentials: ["OTHER": "x"], now: { 1_440_938_160 })
+        #expect((#expect(throws: AWSError.self) { try stranger.verify(request) })?.code.rawValue == "UnrecognizedClientException")
+        #expect((#expect(throws: AWSError.self) { try verifier.verify(HTTPRequest(method: "POST", target: "/")) })?.code.rawValue == "MissingAuthenticationTokenException")
     }
 }

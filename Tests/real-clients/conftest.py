@@ -3,85 +3,11 @@
 The binary comes from OPSWORKS_LOCAL_BIN, else .build/debug/opsworks-local (scripts/test.sh
 builds it first). Every server listens on 127.0.0.1 on a port the kernel picks.
 """
-import http.client
-import json
-import os
-import pathlib
 import re
-import signal
-import subprocess
-import time
 
-import boto3
-import botocore.config
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-BINARY = pathlib.Path(os.environ.get("OPSWORKS_LOCAL_BIN", REPO / ".build/debug/opsworks-local"))
-ROLE = "arn:aws:iam::000000000000:role/aws-opsworks-service-role"
-PROFILE = "arn:aws:iam::000000000000:instance-profile/aws-opsworks-ec2-role"
-
-
-class Server:
-    """One running opsworks-local process."""
-
-    def __init__(self, args, workdir):
-        if not BINARY.exists():
-            raise RuntimeError(f"{BINARY} is missing: build it with `swift build` first")
-        env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
-        self.log = open(workdir / f"server-{time.monotonic_ns()}.log", "w+")
-        self.process = subprocess.Popen(
-            [str(BINARY), "--host", "127.0.0.1", "--port", "0", "--log-level", "warning", *args],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=workdir,
-        )
-        line = self.process.stdout.readline()  # the ready line; empty if the process died
-        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if not match:
-            self.process.kill()
-            self.log.seek(0)
-            raise RuntimeError(f"server did not start: {line!r} {self.log.read()}")
-        self.port = int(match.group(1))
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def client(self, region="us-east-1", key="x", **config):
-        return boto3.client(
-            "opsworks", endpoint_url=self.url, region_name=region,
-            aws_access_key_id=key, aws_secret_access_key="x",
-            config=botocore.config.Config(**config) if config else None,
-        )
-
-    def raw(self, body, target="OpsWorks_20130218.DescribeStacks", method="POST", path="/", headers=None):
-        """A request as bytes on the wire; returns (status, headers, parsed JSON body or None)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        all_headers = {"Content-Type": "application/x-amz-json-1.1"}
-        if target is not None:
-            all_headers["X-Amz-Target"] = target
-        all_headers.update(headers or {})
-        connection.request(method, path, body=body, headers=all_headers)
-        response = connection.getresponse()
-        data = response.read()
-        connection.close()
-        try:
-            parsed = json.loads(data) if data else None
-        except ValueError:
-            parsed = None
-        return response.status, dict(response.getheaders()), parsed
-
-    def reset(self):
-        status, _, _ = self.raw(b"", target=None, path="/_opsworks-local/reset")
-        assert status == 200
-
-    def stop(self, sig=signal.SIGTERM, timeout=15):
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.log.close()
-        return self.process.returncode
-
+from harness import BINARY, PROFILE, REPO, ROLE, Server  # noqa: F401 (re-exported for the tests)
 
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory):
