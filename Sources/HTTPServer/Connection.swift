@@ -31,6 +31,10 @@ struct Connection {
                     // sends a byte at a time costs a scan of the new bytes, not of the whole buffer.
                     let headEnd = HTTPParser.endOfHead(in: buffer[...], from: max(0, headScannedUpTo - 3))
                     if headEnd == nil {
+                        if let error = HTTPParser.partialHeadError(in: buffer[...], from: headScannedUpTo) {
+                            refuse(error)
+                            return
+                        }
                         headScannedUpTo = buffer.count
                         if buffer.count > configuration.limits.maxHeaderBytes + 2 {
                             refuse(HTTPProtocolError(.headerFieldsTooLarge, "The request head is larger than \(configuration.limits.maxHeaderBytes) bytes."))

@@ -44,6 +44,21 @@ public enum HTTPParser {
         return nil
     }
 
+    /// Checks bytes of a head that has not ended yet, so that a request which can never become
+    /// valid (a bare LF or a NUL: RFC 9112 §2.2) is refused now rather than at the timeout.
+    public static func partialHeadError(in bytes: ArraySlice<UInt8>, from start: Int) -> HTTPProtocolError? {
+        var index = max(start, bytes.startIndex)
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == 0 { return HTTPProtocolError(.badRequest, "A NUL byte in the request head.") }
+            if byte == lf && (index == bytes.startIndex || bytes[index - 1] != cr) {
+                return HTTPProtocolError(.badRequest, "A bare LF in the request head.")
+            }
+            index += 1
+        }
+        return nil
+    }
+
     public static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits = HTTPLimits()) -> HTTPParseResult {
         // RFC 9112 §2.2: a server should ignore empty lines received before the request line.
         var start = bytes.startIndex
@@ -218,7 +233,10 @@ public enum HTTPParser {
             guard let lineEnd = lineEnd(in: bytes, from: index) else {
                 return bytes.endIndex - index > 1024 ? bad("A chunk-size line is too long.") : .incomplete
             }
-            // chunk-size [ chunk-ext ] CRLF; extensions are ignored.
+            // chunk-size [ chunk-ext ] CRLF; extensions are ignored, but must be text.
+            guard !bytes[index..<lineEnd].contains(where: { ($0 < space && $0 != tab) || $0 == 127 }) else {
+                return bad("A chunk-size line holds control characters.")
+            }
             var sizeDigits = bytes[index..<lineEnd]
             if let semicolon = sizeDigits.firstIndex(of: UInt8(ascii: ";")) { sizeDigits = sizeDigits[..<semicolon] }
             while let last = sizeDigits.last, last == space || last == tab { sizeDigits = sizeDigits.dropLast() }

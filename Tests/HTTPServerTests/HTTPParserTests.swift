@@ -95,6 +95,13 @@ private func failure(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPS
         #expect(HTTPParser.endOfHead(in: Array("GET / HTTP/1.1\r\n\r".utf8)[...]) == nil)
     }
 
+    @Test func refusesAHeadThatCanNeverBeValidBeforeItEnds() {
+        let bytes = Array("POST / HTTP/1.1\nHost".utf8)[...]
+        #expect(HTTPParser.partialHeadError(in: bytes, from: 0)?.status == .badRequest)
+        #expect(HTTPParser.partialHeadError(in: Array("POST / HTTP/1.1\r\nHo\u{0}".utf8)[...], from: 10)?.status == .badRequest)
+        #expect(HTTPParser.partialHeadError(in: Array("POST / HTTP/1.1\r\nHost: x\r".utf8)[...], from: 0) == nil)
+    }
+
     @Test func serializesResponsesWithFraming() {
         var headers = HTTPHeaders()
         headers.add("Content-Type", "text/plain")
