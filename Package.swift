@@ -43,7 +43,10 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "AWSJSONTests", dependencies: ["AWSJSON", "HTTPServer"]),
         .testTarget(name: "OpsWorksTests", dependencies: ["OpsWorks", "AWSJSON", "SQLite"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["opsworks-local"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["opsworks-local", "OpsWorks", "HTTPServer", .product(name: "Logging", package: "swift-log")]
+        ),
     ]
 )
 
