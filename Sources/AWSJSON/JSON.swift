@@ -70,6 +70,8 @@ extension JSON {
 }
 
 /// A JSON object: members in order, looked up by a linear scan (API objects have a few dozen at most).
+/// When a name repeats (the parser appends without looking), the last value is the one that counts,
+/// as in most JSON parsers: reads and writes search from the end.
 public struct JSONObject: Sendable, Equatable, Sequence {
     public private(set) var members: [(key: String, value: JSON)]
 
@@ -83,9 +85,9 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     /// Reading gives the member's value; writing replaces it in place, appends it, or (nil) removes it.
     public subscript(key: String) -> JSON? {
-        get { members.first { $0.key == key }?.value }
+        get { members.last { $0.key == key }?.value }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
+            if let index = members.lastIndex(where: { $0.key == key }) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.append((key: key, value: newValue))

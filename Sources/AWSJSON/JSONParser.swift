@@ -93,8 +93,8 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("Expected ':' after a member name") }
             index += 1
             skipWhitespace()
-            // A repeated member name keeps the last value, as most JSON parsers do.
-            object[key] = try parseValue()
+            // Appended without a search: a repeated name's last value wins on reading (JSONObject).
+            object.append(key, try parseValue())
             skipWhitespace()
             guard index < bytes.count else { throw error("Unexpected end of input in an object") }
             switch bytes[index] {

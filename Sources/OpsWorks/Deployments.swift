@@ -5,7 +5,7 @@ extension OpsWorksService {
         let now = clock()
         return Self.output("DeploymentId", try store.write(scope) { records in
             let stackId = input.string("StackId") ?? ""
-            _ = try records.require(.stack, stackId)
+            guard try records.exists(.stack, stackId) else { throw AWSError.notFound("stack", stackId) }
             let commandInput = input.object("Command") ?? JSONObject()
             let commandText = commandInput.string("Name") ?? ""
             guard let command = DeploymentCommandName(rawValue: commandText) else {
@@ -17,10 +17,15 @@ extension OpsWorksService {
             if command.isAppCommand && appId == nil {
                 throw AWSError.validation("The \(command.rawValue) command needs an AppId")
             }
-            if let appId { _ = try Self.requireInStack(records, .app, appId, stackId: stackId) }
+            if let appId { try Self.requireOwned(records, .app, appId, stackId: stackId) }
             if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
-            let listedInstances = try (input.strings("InstanceIds") ?? []).map { try Self.requireInStack(records, .instance, $0, stackId: stackId) }
-            let listedLayers = try (input.strings("LayerIds") ?? []).map { try Self.requireInStack(records, .layer, $0, stackId: stackId) }
+            let listedInstances = try (input.strings("InstanceIds") ?? []).map { id -> InstanceState in
+                guard let state = try records.instanceStates(where: "id", equals: id).first else { throw AWSError.notFound("instance", id) }
+                guard state.stackId == stackId else { throw AWSError.validation("The instance \(id) does not belong to stack \(stackId)") }
+                return state
+            }
+            let listedLayers = input.strings("LayerIds") ?? []
+            for layerId in listedLayers { try Self.requireOwned(records, .layer, layerId, stackId: stackId) }
             if command == .rollback, let appId { try rollBack(records, appId: appId) }
 
             let targets = try deploymentTargets(records, stackId: stackId, instances: listedInstances, layers: listedLayers, at: now)
@@ -61,18 +66,17 @@ extension OpsWorksService {
 
     /// The listed instances plus those of the listed layers, each once; when neither is given,
     /// every instance of the stack that is online.
-    private func deploymentTargets(_ records: Records, stackId: String, instances: [JSONObject], layers: [JSONObject], at now: Timestamp) throws -> [(id: String, status: String)] {
+    private func deploymentTargets(_ records: Records, stackId: String, instances: [InstanceState], layers: [String], at now: Timestamp) throws -> [(id: String, status: String)] {
         var candidates = instances
-        for layer in layers { candidates += try records.instances(inLayer: layer.string("LayerId") ?? "") }
+        for layerId in layers { candidates += try records.instanceStates(inLayer: layerId) }
         let everyOnline = instances.isEmpty && layers.isEmpty
-        if everyOnline { candidates = try records.list(.instance, where: "stack_id", equals: stackId) }
+        if everyOnline { candidates = try records.instanceStates(where: "stack_id", equals: stackId) }
         var seen = Set<String>()
         var targets: [(id: String, status: String)] = []
-        for instance in candidates {
-            guard let id = instance.string("InstanceId"), seen.insert(id).inserted else { continue }
-            let status = Self.instanceStatus(instance, at: now)
+        for instance in candidates where seen.insert(instance.id).inserted {
+            let status = instance.status(at: now)
             if everyOnline && status != "online" { continue }
-            targets.append((id, status))
+            targets.append((instance.id, status))
         }
         return targets
     }

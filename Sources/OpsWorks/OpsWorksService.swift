@@ -108,6 +108,12 @@ extension OpsWorksService {
         try ids.map { try records.require(kind, $0) }
     }
 
+    /// Checks that a resource exists and belongs to `stackId`'s stack, from its key column alone.
+    static func requireOwned(_ records: Records, _ kind: ResourceKind, _ id: String, stackId: String) throws {
+        guard let owner = try records.stackId(of: kind, id) else { throw AWSError.notFound(kind.rawValue, id) }
+        guard owner == stackId else { throw AWSError.validation("The \(kind.rawValue) \(id) does not belong to stack \(stackId)") }
+    }
+
     /// A member that names a resource of `stackId`'s stack: it must exist and belong to that stack.
     static func requireInStack(_ records: Records, _ kind: ResourceKind, _ id: String, stackId: String) throws -> JSONObject {
         let document = try records.require(kind, id)

@@ -128,6 +128,21 @@ enum ResourceKind: String, Sendable {
     var table: String { rawValue + "s" }
 }
 
+/// An instance as far as deployments need it: who it is, where, and where its lifecycle stands.
+struct InstanceState {
+    let id: String
+    let stackId: String
+    let timeline: Timeline?
+
+    init(_ row: Row) throws {
+        id = row.text(0) ?? ""
+        stackId = row.text(1) ?? ""
+        timeline = try row.text(2).flatMap { Timeline(try JSONParser.parse($0)) }
+    }
+
+    func status(at time: Timestamp) -> String { timeline?.status(at: time) ?? "stopped" }
+}
+
 /// The tables as one account and region see them, inside one transaction. Documents are the
 /// resources' JSON as the API returns them (plus a private timeline); key columns sit beside
 /// them for lookups. Table and column names come from code, every value is bound.
@@ -174,6 +189,29 @@ struct Records {
     func update(_ kind: ResourceKind, id: String, document: JSONObject) throws {
         try database.statement("UPDATE \(kind.table) SET doc = ? WHERE scope = ? AND id = ?")
             .run([.text(document.serializedString()), .text(scope.key), .text(id)])
+    }
+
+    /// The stack a resource belongs to, read from its key column without decoding the document.
+    func stackId(of kind: ResourceKind, _ id: String) throws -> String? {
+        try database.statement("SELECT stack_id FROM \(kind.table) WHERE scope = ? AND id = ?")
+            .firstRow([.text(scope.key), .text(id)]) { $0.text(0) ?? "" }
+    }
+
+    /// Instances with their stack and lifecycle, the timeline picked out by SQLite so that the
+    /// documents need not be decoded (the hot path of CreateDeployment).
+    func instanceStates(where column: String, equals value: String) throws -> [InstanceState] {
+        try database.statement("""
+            SELECT id, stack_id, json_extract(doc, '$.\(Timeline.member)') FROM instances
+            WHERE scope = ? AND \(column) = ? ORDER BY rowid
+            """).rows([.text(scope.key), .text(value)], InstanceState.init)
+    }
+
+    func instanceStates(inLayer layerId: String) throws -> [InstanceState] {
+        try database.statement("""
+            SELECT i.id, i.stack_id, json_extract(i.doc, '$.\(Timeline.member)') FROM instance_layers l
+            JOIN instances i ON i.scope = l.scope AND i.id = l.instance_id
+            WHERE l.scope = ? AND l.layer_id = ? ORDER BY i.rowid
+            """).rows([.text(scope.key), .text(layerId)], InstanceState.init)
     }
 
     // MARK: - Links and versions

@@ -1,0 +1,13 @@
+-- One AWS JSON 1.1 call, with the headers botocore 1.40.18 sends (the signature is not checked
+-- by default). OPERATION and BODY come from the environment.
+local operation = os.getenv("OPERATION") or "DescribeStacks"
+
+wrk.method = "POST"
+wrk.body = os.getenv("BODY") or "{}"
+wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
+wrk.headers["X-Amz-Target"] = "OpsWorks_20130218." .. operation
+wrk.headers["User-Agent"] = "Boto3/1.40.18 md/Botocore#1.40.18 ua/2.1 os/linux#6.1 md/arch#x86_64 lang/python#3.11.7 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.40.18"
+wrk.headers["X-Amz-Date"] = "20261127T010000Z"
+wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/us-east-1/opsworks/aws4_request, "
+  .. "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" .. string.rep("0", 64)
+
