@@ -33,6 +33,8 @@ extension JSON {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             object.write(to: &output)
+        case .raw(let bytes):
+            output.append(contentsOf: bytes)
         }
     }
 

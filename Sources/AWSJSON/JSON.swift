@@ -7,6 +7,8 @@ public enum JSON: Sendable, Equatable {
     case string(String)
     case array([JSON])
     case object(JSONObject)
+    /// JSON text already encoded (a stored document), written out as it is. Never parsed into.
+    case raw([UInt8])
 
     public var stringValue: String? {
         if case .string(let text) = self { return text }
@@ -47,6 +49,7 @@ public enum JSON: Sendable, Equatable {
         case .string: "string"
         case .array: "array"
         case .object: "object"
+        case .raw: "raw JSON"
         }
     }
 }

@@ -52,7 +52,7 @@ extension OpsWorksService {
         let apps = try describe(scope, .app, input, ids: "AppIds", parents: [
             .by("StackId", .stack, children: .app, column: "stack_id"),
         ])
-        return Self.list("Apps", apps.map(Self.presentApp))
+        return Self.list("Apps", try apps.map(Self.presentApp))
     }
 
     /// Updates an app, keeping the version it replaces so that a rollback can return to it.
@@ -88,18 +88,19 @@ extension OpsWorksService {
         }
     }
 
-    /// Secure environment values are never returned, as on the real service.
-    static func presentApp(_ app: JSONObject) -> JSONObject {
-        guard let variables = app["Environment"]?.arrayValue, variables.contains(where: { $0.objectValue?["Secure"] == .bool(true) }) else {
-            return app
-        }
+    /// Secure environment values are never returned, as on the real service; only an app that
+    /// has one is decoded to mask it.
+    static func presentApp(_ stored: Stored) throws -> JSON {
+        guard stored.bytes.firstRange(of: Array(#""Secure":true"#.utf8)) != nil else { return .raw(stored.bytes) }
+        let app = try stored.decoded()
+        guard let variables = app["Environment"]?.arrayValue else { return .object(app) }
         var presented = app
         presented["Environment"] = .array(variables.map { variable in
             guard var object = variable.objectValue, object["Secure"] == .bool(true) else { return variable }
             object["Value"] = "*****FILTERED*****"
             return .object(object)
         })
-        return presented
+        return .object(presented)
     }
 
     /// "My Shop!" -> "my_shop_", then "my_shop_2" and so on while taken.

@@ -42,9 +42,10 @@ extension OpsWorksService {
                 ("Command", ["Name": .string(command.rawValue), "Args": .object(args)]),
                 ("CustomJson", input["CustomJson"] ?? .null),
                 ("InstanceIds", JSON(strings: targets.map { $0.id })),
-                (Timeline.member, Timeline(["running", finalStatus], from: now, stepSeconds: durations.deploymentSeconds).json),
             ])
-            try records.insert(.deployment, id: deploymentId, columns: ["stack_id": stackId, "app_id": appId], document: Self.withoutNulls(deployment))
+            let timeline = Timeline(["running", finalStatus], from: now, stepSeconds: durations.deploymentSeconds)
+            try records.insert(.deployment, id: deploymentId, columns: ["stack_id": stackId, "app_id": appId, "timeline": timeline.text],
+                               document: Self.withoutNulls(deployment))
             // One command per target. An instance that is not online when the deployment starts
             // is skipped, as the agent on it cannot run anything.
             for target in targets {
@@ -56,9 +57,10 @@ extension OpsWorksService {
                     ("DeploymentId", .string(deploymentId)),
                     ("CreatedAt", .string(now.iso8601)),
                     ("Type", .string(command.rawValue)),
-                    (Timeline.member, Timeline(["pending", outcome], from: now, stepSeconds: durations.deploymentSeconds).json),
                 ])
-                try records.insert(.command, id: commandId, columns: ["deployment_id": deploymentId, "instance_id": target.id], document: commandDocument)
+                let commandTimeline = Timeline(["pending", outcome], from: now, stepSeconds: durations.deploymentSeconds)
+                try records.insert(.command, id: commandId, columns: ["deployment_id": deploymentId, "instance_id": target.id, "timeline": commandTimeline.text],
+                                   document: commandDocument)
             }
             return deploymentId
         })
@@ -95,8 +97,8 @@ extension OpsWorksService {
         let now = clock()
         // A stack's or an app's deployments come newest first, as the service lists them.
         let deployments = try describe(scope, .deployment, input, ids: "DeploymentIds", parents: [
-            ParentFilter(member: "StackId", kind: .stack) { try $0.list(.deployment, where: "stack_id", equals: $1).reversed() },
-            ParentFilter(member: "AppId", kind: .app) { try $0.list(.deployment, where: "app_id", equals: $1).reversed() },
+            ParentFilter(member: "StackId", kind: .stack) { Array(try $0.stored(.deployment, where: "stack_id", equals: $1).reversed()) },
+            ParentFilter(member: "AppId", kind: .app) { Array(try $0.stored(.deployment, where: "app_id", equals: $1).reversed()) },
         ])
         return Self.list("Deployments", deployments.map { Self.presentDeployment($0, at: now) })
     }
@@ -111,30 +113,28 @@ extension OpsWorksService {
     }
 
     /// The deployment with the status, completion time and duration its timeline gives at `time`.
-    static func presentDeployment(_ stored: JSONObject, at time: Timestamp) -> JSONObject {
-        var deployment = stored
-        deployment[Timeline.member] = nil
-        guard let timeline = Timeline(stored[Timeline.member]) else { return deployment }
+    static func presentDeployment(_ stored: Stored, at time: Timestamp) -> JSON {
+        var deployment = JSONObject()
+        guard let timeline = stored.timeline else { return .raw(stored.bytes) }
         deployment["Status"] = .string(timeline.status(at: time))
         if timeline.isFinished(at: time), let start = timeline.steps.first?.at {
             deployment["CompletedAt"] = .string(timeline.end.iso8601)
             deployment["Duration"] = .int(Int64((timeline.end.seconds - start.seconds).rounded()))
         }
-        return deployment
+        return stored.with(deployment)
     }
 
     /// The command with its status, and once it has run, its completion time and exit code.
-    static func presentCommand(_ stored: JSONObject, at time: Timestamp) -> JSONObject {
-        var command = stored
-        command[Timeline.member] = nil
-        guard let timeline = Timeline(stored[Timeline.member]) else { return command }
+    static func presentCommand(_ stored: Stored, at time: Timestamp) -> JSON {
+        var command = JSONObject()
+        guard let timeline = stored.timeline, let start = timeline.steps.first?.at else { return .raw(stored.bytes) }
         let status = timeline.status(at: time)
         command["Status"] = .string(status)
-        if status != "skipped" { command["AcknowledgedAt"] = stored["CreatedAt"] }
+        if status != "skipped" { command["AcknowledgedAt"] = .string(start.iso8601) }
         if timeline.isFinished(at: time) && status != "skipped" {
             command["CompletedAt"] = .string(timeline.end.iso8601)
             command["ExitCode"] = .int(status == "successful" ? 0 : 1)
         }
-        return command
+        return stored.with(command)
     }
 }

@@ -54,11 +54,11 @@ extension OpsWorksService {
             ("StackId", .string(stackId)),
             ("SubnetId", JSON(stack.string("DefaultSubnetId"))),
             ("VirtualizationType", "hvm"),
-            (Timeline.member, Timeline(["stopped"], from: now, stepSeconds: 0).json),
         ])
         var instance = Self.withoutNulls(Self.document(defaults: defaults, input: input))
         instance["Hostname"] = .string(hostname)
-        try records.insert(.instance, id: id, columns: ["stack_id": stackId], document: instance)
+        let timeline = Timeline(["stopped"], from: now, stepSeconds: 0)
+        try records.insert(.instance, id: id, columns: ["stack_id": stackId, "timeline": timeline.text], document: instance)
         for layerId in layerIds { try records.linkInstance(id, toLayer: layerId) }
         return id
     }
@@ -67,7 +67,7 @@ extension OpsWorksService {
         let now = clock()
         let instances = try describe(scope, .instance, input, ids: "InstanceIds", parents: [
             .by("StackId", .stack, children: .instance, column: "stack_id"),
-            ParentFilter(member: "LayerId", kind: .layer) { try $0.instances(inLayer: $1) },
+            ParentFilter(member: "LayerId", kind: .layer) { try $0.storedInstances(inLayer: $1) },
         ])
         return Self.list("Instances", instances.map { Self.presentInstance($0, at: now) })
     }
@@ -86,38 +86,32 @@ extension OpsWorksService {
     private func transition(_ scope: Scope, _ input: JSONObject, to statuses: [String], from allowed: Set<String>? = nil, unless settled: Set<String> = []) throws -> JSONObject {
         try store.write(scope) { records in
             let instanceId = input.string("InstanceId") ?? ""
-            var instance = try records.require(.instance, instanceId)
+            guard let instance = try records.instanceStates(where: "id", equals: instanceId).first else {
+                throw AWSError.notFound("instance", instanceId)
+            }
             let now = clock()
-            let current = Self.instanceStatus(instance, at: now)
+            let current = instance.status(at: now)
             if let allowed, !allowed.contains(current) { return }
             if settled.contains(current) { return }
-            instance[Timeline.member] = Timeline(statuses, from: now, stepSeconds: durations.instanceStepSeconds).json
-            try records.update(.instance, id: instanceId, document: instance)
+            try records.setTimeline(.instance, id: instanceId, Timeline(statuses, from: now, stepSeconds: durations.instanceStepSeconds))
         }
         return JSONObject()
     }
 
     /// Moves an instance straight to `online`, for fixtures that describe a running stack.
     func markOnline(_ records: Records, instanceId: String) throws {
-        var instance = try records.require(.instance, instanceId)
-        instance[Timeline.member] = Timeline(InstanceLifecycle.start, from: clock(), stepSeconds: 0).json
-        try records.update(.instance, id: instanceId, document: instance)
-    }
-
-    static func instanceStatus(_ instance: JSONObject, at time: Timestamp) -> String {
-        Timeline(instance[Timeline.member])?.status(at: time) ?? "stopped"
+        try records.setTimeline(.instance, id: instanceId, Timeline(InstanceLifecycle.start, from: clock(), stepSeconds: 0))
     }
 
     /// The instance as DescribeInstances returns it: its status read off its timeline, and the
     /// EC2 identity and addresses that a running instance has.
-    static func presentInstance(_ stored: JSONObject, at time: Timestamp) -> JSONObject {
-        var instance = stored
-        let status = instanceStatus(stored, at: time)
-        instance[Timeline.member] = nil
+    static func presentInstance(_ stored: Stored, at time: Timestamp) -> JSON {
+        var instance = JSONObject()
+        let status = stored.timeline?.status(at: time) ?? "stopped"
         instance["Status"] = .string(status)
         if InstanceLifecycle.running.contains(status) {
             // Stable per instance: derived from its ID, so repeated calls agree.
-            let seed = fnv1a(stored.string("InstanceId") ?? "")
+            let seed = fnv1a(stored.id)
             let privateIp = "10.\(seed >> 8 & 0xff).\(seed >> 16 & 0xff).\(seed >> 24 & 0xfe | 1)"
             let publicIp = "198.51.100.\(seed & 0xfe | 1)"
             instance["Ec2InstanceId"] = .string("i-" + String(seed, radix: 16).leftPadded(to: 17))
@@ -128,7 +122,7 @@ extension OpsWorksService {
             instance["ReportedAgentVersion"] = "4.0.0"
             instance["ReportedOs"] = ["Family": "amazon", "Name": "Amazon Linux", "Version": "2"]
         }
-        return instance
+        return stored.with(instance)
     }
 
     /// RFC 1123 host labels: letters, digits, inner hyphens, 1 to 63 characters.

@@ -80,7 +80,7 @@ extension OpsWorksService {
     func describeLayers(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         Self.list("Layers", try describe(scope, .layer, input, ids: "LayerIds", parents: [
             .by("StackId", .stack, children: .layer, column: "stack_id"),
-        ]))
+        ]).map { .raw($0.bytes) })
     }
 
     /// Layer short names: 1 to 32 of `[A-Za-z0-9-_.]`.

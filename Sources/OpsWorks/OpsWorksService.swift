@@ -82,16 +82,16 @@ extension OpsWorksService {
     struct ParentFilter {
         let member: String
         let kind: ResourceKind
-        let list: (Records, String) throws -> [JSONObject]
+        let list: (Records, String) throws -> [Stored]
 
         /// The children of `kind` whose `column` holds the parent's ID, oldest first.
         static func by(_ member: String, _ kind: ResourceKind, children: ResourceKind, column: String) -> ParentFilter {
-            ParentFilter(member: member, kind: kind) { try $0.list(children, where: column, equals: $1) }
+            ParentFilter(member: member, kind: kind) { try $0.stored(children, where: column, equals: $1) }
         }
     }
 
     /// What a Describe call asks for, by exactly one of its parent filters or its list of IDs.
-    func describe(_ scope: Scope, _ kind: ResourceKind, _ input: JSONObject, ids idsMember: String, parents: [ParentFilter]) throws -> [JSONObject] {
+    func describe(_ scope: Scope, _ kind: ResourceKind, _ input: JSONObject, ids idsMember: String, parents: [ParentFilter]) throws -> [Stored] {
         try store.read(scope) { records in
             let given = try Self.identifyingMember(input, parents.map(\.member) + [idsMember])
             if let parent = parents.first(where: { $0.member == given.name }) {
@@ -99,13 +99,9 @@ extension OpsWorksService {
                 _ = try records.require(parent.kind, id)
                 return try parent.list(records, id)
             }
-            return try Self.documents(records, kind, ids: given.value.stringArray ?? [])
+            // By IDs: in the client's order; the first unknown ID is ResourceNotFound.
+            return try (given.value.stringArray ?? []).map { try records.requireStored(kind, $0) }
         }
-    }
-
-    /// Resources by the IDs a client listed, in its order; the first unknown ID is ResourceNotFound.
-    static func documents(_ records: Records, _ kind: ResourceKind, ids: [String]) throws -> [JSONObject] {
-        try ids.map { try records.require(kind, $0) }
     }
 
     /// Checks that a resource exists and belongs to `stackId`'s stack, from its key column alone.
@@ -146,7 +142,7 @@ extension OpsWorksService {
         JSONObject([(key, .string(id))])
     }
 
-    static func list(_ key: String, _ documents: [JSONObject]) -> JSONObject {
-        JSONObject([(key, .array(documents.map(JSON.object)))])
+    static func list(_ key: String, _ items: [JSON]) -> JSONObject {
+        JSONObject([(key, .array(items))])
     }
 }

@@ -51,11 +51,12 @@ extension OpsWorksService {
     }
 
     func describeStacks(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
-        try store.read(scope) { records in
-            guard let ids = input.strings("StackIds") else { return Self.list("Stacks", try records.all(.stack)) }
+        let stacks = try store.read(scope) { records in
+            guard let ids = input.strings("StackIds") else { return try records.stored(.stack) }
             guard !ids.isEmpty else { throw AWSError.validation("Please provide no arguments or, one or more stack IDs") }
-            return Self.list("Stacks", try Self.documents(records, .stack, ids: ids))
+            return try ids.map { try records.requireStored(.stack, $0) }
         }
+        return Self.list("Stacks", stacks.map { .raw($0.bytes) })
     }
 
     /// `us-east-1`, `eu-central-2`, `us-gov-west-1`: letters, dashes, and a final number.

@@ -89,6 +89,16 @@ public final class Store: Sendable {
             CREATE INDEX commands_by_deployment ON commands (scope, deployment_id);
             CREATE INDEX commands_by_instance ON commands (scope, instance_id);
             """),
+        // The lifecycle leaves the documents for a column of its own: documents are then exactly
+        // what the API returns, spliced into responses without decoding.
+        Migration("002-timeline-column", """
+            ALTER TABLE instances ADD COLUMN timeline TEXT;
+            ALTER TABLE deployments ADD COLUMN timeline TEXT;
+            ALTER TABLE commands ADD COLUMN timeline TEXT;
+            UPDATE instances SET timeline = json_extract(doc, '$._timeline'), doc = json_remove(doc, '$._timeline');
+            UPDATE deployments SET timeline = json_extract(doc, '$._timeline'), doc = json_remove(doc, '$._timeline');
+            UPDATE commands SET timeline = json_extract(doc, '$._timeline'), doc = json_remove(doc, '$._timeline');
+            """),
     ]
 }
 
@@ -126,6 +136,52 @@ enum ResourceKind: String, Sendable {
     case stack, layer, app, instance, deployment, command
 
     var table: String { rawValue + "s" }
+
+    /// What a query selects beside the document: the lifecycle, for the kinds that have one.
+    var timelineColumn: String {
+        switch self {
+        case .instance, .deployment, .command: "timeline"
+        case .stack, .layer, .app: "NULL"
+        }
+    }
+}
+
+/// A resource as stored: its document's JSON text, exactly what the API returns for it, and its
+/// lifecycle. Describe calls splice the text into their response instead of decoding it.
+struct Stored: Sendable {
+    let id: String
+    let bytes: [UInt8]
+    let timeline: Timeline?
+
+    init(_ row: Row) {
+        id = row.text(0) ?? ""
+        bytes = row.withBytes(1) { Array($0) }
+        timeline = Timeline(text: row.text(2))
+    }
+
+    /// The document with `extra` members appended (the fields derived at read time).
+    func with(_ extra: JSONObject) -> JSON {
+        guard !extra.isEmpty, bytes.last == UInt8(ascii: "}") else { return .raw(bytes) }
+        var output = Array(bytes.dropLast())
+        output.reserveCapacity(bytes.count + extra.count * 32)
+        var first = bytes.count <= 2
+        for (key, value) in extra {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            JSON.string(key).write(to: &output)
+            output.append(UInt8(ascii: ":"))
+            value.write(to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+        return .raw(output)
+    }
+
+    func decoded() throws -> JSONObject {
+        guard case .object(let object) = try JSONParser.parse(bytes) else {
+            throw AWSError(.internalFailure, "A stored document is not an object.")
+        }
+        return object
+    }
 }
 
 /// An instance as far as deployments need it: who it is, where, and where its lifecycle stands.
@@ -134,18 +190,17 @@ struct InstanceState {
     let stackId: String
     let timeline: Timeline?
 
-    init(_ row: Row) throws {
+    init(_ row: Row) {
         id = row.text(0) ?? ""
         stackId = row.text(1) ?? ""
-        timeline = try row.text(2).flatMap { Timeline(try JSONParser.parse($0)) }
+        timeline = Timeline(text: row.text(2))
     }
 
     func status(at time: Timestamp) -> String { timeline?.status(at: time) ?? "stopped" }
 }
 
 /// The tables as one account and region see them, inside one transaction. Documents are the
-/// resources' JSON as the API returns them (plus a private timeline); key columns sit beside
-/// them for lookups. Table and column names come from code, every value is bound.
+/// resources' JSON as the API returns them; key columns and lifecycles sit beside them. Table and column names come from code, every value is bound.
 struct Records {
     let database: Database
     let scope: Scope
@@ -166,16 +221,41 @@ struct Records {
             .firstRow([.text(scope.key), .text(id)]) { _ in true } ?? false
     }
 
+    /// The stored form of a resource, or ResourceNotFound.
+    func requireStored(_ kind: ResourceKind, _ id: String) throws -> Stored {
+        let found = try database.statement("SELECT id, doc, \(kind.timelineColumn) FROM \(kind.table) WHERE scope = ? AND id = ?")
+            .firstRow([.text(scope.key), .text(id)], Stored.init)
+        guard let found else { throw AWSError.notFound(kind.rawValue, id) }
+        return found
+    }
+
+    /// The stored forms of every resource of `kind` whose `column` equals `value` (all of them
+    /// when `column` is nil), oldest first.
+    func stored(_ kind: ResourceKind, where column: String? = nil, equals value: String = "") throws -> [Stored] {
+        let filter = column.map { " AND \($0) = ?" } ?? ""
+        let values: [SQLiteValue] = column == nil ? [.text(scope.key)] : [.text(scope.key), .text(value)]
+        return try database.statement("SELECT id, doc, \(kind.timelineColumn) FROM \(kind.table) WHERE scope = ?\(filter) ORDER BY rowid")
+            .rows(values, Stored.init)
+    }
+
+    /// The stored instances of a layer, oldest first.
+    func storedInstances(inLayer layerId: String) throws -> [Stored] {
+        try database.statement("""
+            SELECT i.id, i.doc, i.timeline FROM instance_layers l JOIN instances i ON i.scope = l.scope AND i.id = l.instance_id
+            WHERE l.scope = ? AND l.layer_id = ? ORDER BY i.rowid
+            """).rows([.text(scope.key), .text(layerId)], Stored.init)
+    }
+
+    /// Replaces a resource's lifecycle.
+    func setTimeline(_ kind: ResourceKind, id: String, _ timeline: Timeline) throws {
+        try database.statement("UPDATE \(kind.table) SET timeline = ? WHERE scope = ? AND id = ?")
+            .run([.text(timeline.text), .text(scope.key), .text(id)])
+    }
+
     /// Every resource of `kind` whose `column` equals `value`, oldest first.
     func list(_ kind: ResourceKind, where column: String, equals value: String) throws -> [JSONObject] {
         try database.statement("SELECT doc FROM \(kind.table) WHERE scope = ? AND \(column) = ? ORDER BY rowid")
             .rows([.text(scope.key), .text(value)]) { try Records.decode($0) }
-    }
-
-    /// Every resource of `kind` in this scope, oldest first.
-    func all(_ kind: ResourceKind) throws -> [JSONObject] {
-        try database.statement("SELECT doc FROM \(kind.table) WHERE scope = ? ORDER BY rowid")
-            .rows([.text(scope.key)]) { try Records.decode($0) }
     }
 
     /// Inserts a resource; `columns` are its key columns besides scope, id and doc.
@@ -201,14 +281,14 @@ struct Records {
     /// documents need not be decoded (the hot path of CreateDeployment).
     func instanceStates(where column: String, equals value: String) throws -> [InstanceState] {
         try database.statement("""
-            SELECT id, stack_id, json_extract(doc, '$.\(Timeline.member)') FROM instances
+            SELECT id, stack_id, timeline FROM instances
             WHERE scope = ? AND \(column) = ? ORDER BY rowid
             """).rows([.text(scope.key), .text(value)], InstanceState.init)
     }
 
     func instanceStates(inLayer layerId: String) throws -> [InstanceState] {
         try database.statement("""
-            SELECT i.id, i.stack_id, json_extract(i.doc, '$.\(Timeline.member)') FROM instance_layers l
+            SELECT i.id, i.stack_id, i.timeline FROM instance_layers l
             JOIN instances i ON i.scope = l.scope AND i.id = l.instance_id
             WHERE l.scope = ? AND l.layer_id = ? ORDER BY i.rowid
             """).rows([.text(scope.key), .text(layerId)], InstanceState.init)
@@ -219,14 +299,6 @@ struct Records {
     func linkInstance(_ instanceId: String, toLayer layerId: String) throws {
         try database.statement("INSERT OR IGNORE INTO instance_layers (scope, instance_id, layer_id) VALUES (?, ?, ?)")
             .run([.text(scope.key), .text(instanceId), .text(layerId)])
-    }
-
-    /// The instances of a layer, oldest first.
-    func instances(inLayer layerId: String) throws -> [JSONObject] {
-        try database.statement("""
-            SELECT i.doc FROM instance_layers l JOIN instances i ON i.scope = l.scope AND i.id = l.instance_id
-            WHERE l.scope = ? AND l.layer_id = ? ORDER BY i.rowid
-            """).rows([.text(scope.key), .text(layerId)]) { try Records.decode($0) }
     }
 
     /// Keeps `document` as the newest previous version of an app, dropping the oldest past `limit`.

@@ -26,8 +26,13 @@ struct Timeline: Sendable, Equatable {
 
     func isFinished(at time: Timestamp) -> Bool { end <= time }
 
-    // Stored inside the resource's document under a member the model does not have.
-    static let member = "_timeline"
+    /// The column text: `[["running", 1700000000.0], ["successful", 1700000030.0]]`.
+    var text: String { json.serializedString() }
+
+    init?(text: String?) {
+        guard let text, let value = try? JSONParser.parse(text) else { return nil }
+        self.init(value)
+    }
 
     var json: JSON {
         .array(steps.map { .array([.string($0.status), .double($0.at.seconds)]) })

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import AWSJSON
 @testable import OpsWorks
+import SQLite
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
@@ -27,7 +28,9 @@ struct Harness {
     @discardableResult
     func call(_ operation: String, _ input: JSON) throws -> JSONObject {
         let validated = try ShapeValidator(model: .opsWorks).validate(input.objectValue ?? JSONObject(), shape: "\(operation)Request")
-        return try operations[operation]!(context, validated)
+        // Through the wire form, as a client reads it.
+        let output = try operations[operation]!(context, validated)
+        return try #require(try JSONParser.parse(output.serialized()).objectValue)
     }
 
     func error(_ operation: String, _ input: JSON) -> AWSError? {
@@ -150,6 +153,24 @@ struct Harness {
         let instance = try reopened.call("DescribeInstances", ["InstanceIds": ["i1"]])["Instances"]?.arrayValue?.first?.objectValue
         #expect(instance?.string("Status") == "online" && instance?.string("Hostname") == "web1")
         #expect(try reopened.service.store.integrityCheck() == "ok")
+    }
+
+    @Test func aDatabaseFromTheFirstSchemaKeepsItsLifecyclesAfterMigrating() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("opsworks-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            // The first schema kept each lifecycle inside its document, under "_timeline".
+            let old = try Database(path: path)
+            try old.migrate(Array(Store.migrations.prefix(1)))
+            let scope = "000000000000/us-east-1"
+            try old.prepare("INSERT INTO stacks (scope, id, doc) VALUES (?, 's1', '{\"StackId\":\"s1\"}')").run([.text(scope)])
+            try old.prepare("INSERT INTO instances (scope, id, stack_id, doc) VALUES (?, 'i1', 's1', ?)").run([.text(scope),
+                .text(#"{"InstanceId":"i1","StackId":"s1","_timeline":[["online",1700000000.0]]}"#)])
+        }
+        let h = try Harness.make(path: path)
+        let instance = try #require(h.call("DescribeInstances", ["InstanceIds": ["i1"]])["Instances"]?.arrayValue?.first?.objectValue)
+        #expect(instance.string("Status") == "online")
+        #expect(instance["_timeline"] == nil)
     }
 
     @Test func aFixtureWithoutIDsIsRefused() throws {
