@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift unit and end-to-end tests, the fuzz corpora replayed, the real-client
 # suite (boto3/botocore 1.40.18 and awscli 1.42.18 against the built server, with the short forms
-# of the hardening scripts), the Swift suites under ThreadSanitizer, and each fuzzer for a minute.
+# of the hardening scripts), the Swift suites under ThreadSanitizer, each fuzzer for a minute, and
+# the benchmark suite's smoke run.
 # Installs what it needs. `scripts/test.sh --quick` skips the sanitizer and the fuzzers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,8 @@ bin="$(swift build --show-bin-path)"
 if ! $quick; then
   bash scripts/sanitize.sh thread
   bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+  # The benchmark suite's smoke form: it must run and print its table; no times are judged.
+  bash bench/run.sh --smoke
 fi
 
 # Last, so that its summary closes the run.

@@ -34,6 +34,9 @@ public final class Database {
             // process crash (the WAL is written before COMMIT returns), fsyncing at checkpoints.
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
+            // Checkpoint (and fsync) every 10,000 pages rather than 1,000: the benchmark showed
+            // CreateDeployment 18% faster, for a WAL file of up to about 40 MB.
+            try execute("PRAGMA wal_autocheckpoint = 10000")
         }
     }
 
