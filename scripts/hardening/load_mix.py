@@ -67,6 +67,9 @@ def run(clients=64, rounds=50, stack_count=4, workdir=None):
         for thread in threads:
             thread.join(timeout=600)
         elapsed = time.monotonic() - started
+        # A fresh connection: the setup one sat idle through the run and may have timed out.
+        setup.close()
+        setup = Connection(server.port)
         failures = [f for r in report.values() for f in r["failures"]]
         mismatches = []
         # Exact counts per stack: what the clients were told was created is what is stored.
