@@ -55,24 +55,14 @@ final class RawConnection {
     let descriptor: Int32
 
     init(port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(descriptor); throw POSIXError(.ECONNREFUSED) }
+        descriptor = try connectLoopback(port: port)
     }
 
     deinit { close(descriptor) }
 
     func call(_ operation: String, _ body: String) throws -> String {
         let request = "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: OpsWorks_20130218.\(operation)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        _ = Array(request.utf8).withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        sendAll(descriptor, request)
         var reply = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
