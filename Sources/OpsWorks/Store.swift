@@ -1,12 +1,17 @@
 import AWSJSON
 import SQLite
-import Synchronization
 
 /// The SQLite-backed state: one connection, one owner at a time (a `Mutex`), every call of
 /// `write` one transaction committed before it returns, so a response never runs ahead of its data.
 public final class Store: Sendable {
     private let database: Exclusive<Database>
+    /// Read connections for a database file: reads run beside the writer (WAL) and beside each
+    /// other, and see committed data only. An in-memory database has just the one connection.
+    private let readers: Exclusive<Database>?
     public let path: String
+
+    /// Read connections opened for a database file.
+    static let readerCount = 4
 
     /// Opens (or creates) the database at `path` and brings its schema up to date.
     /// `maxBytes` caps the file's size (writes past it fail as on a full disk).
@@ -16,6 +21,15 @@ public final class Store: Sendable {
         if let maxBytes { try database.limitSize(toBytes: maxBytes) }
         self.database = Exclusive(database)
         self.path = path
+        if path == Database.inMemory {
+            readers = nil
+        } else {
+            readers = Exclusive(try (0..<Self.readerCount).map { _ in
+                let reader = try Database(path: path)
+                try reader.execute("PRAGMA query_only = ON")
+                return reader
+            })
+        }
     }
 
     /// Runs `body` in one write transaction over the records of one account and region.
@@ -25,9 +39,9 @@ public final class Store: Sendable {
         }
     }
 
-    /// Runs `body` over a consistent snapshot (a read transaction).
+    /// Runs `body` over a consistent snapshot of committed data (a read transaction).
     func read<T: Sendable>(_ scope: Scope, _ body: (Records) throws -> T) throws -> T {
-        try database.withLock { database in
+        try (readers ?? database).withLock { database in
             try database.statement("BEGIN").run()
             defer { try? database.statement("COMMIT").run() }
             return try body(Records(database: database, scope: scope))
@@ -100,18 +114,6 @@ public final class Store: Sendable {
             UPDATE commands SET timeline = json_extract(doc, '$._timeline'), doc = json_remove(doc, '$._timeline');
             """),
     ]
-}
-
-/// Owns a value that is not thread-safe (a SQLite connection) and lends it to one caller at a time.
-final class Exclusive<Value>: @unchecked Sendable {
-    private let lock = Mutex<Void>(())
-    private let value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T: Sendable>(_ body: (Value) throws -> T) throws -> T {
-        try lock.withLock { _ in try body(value) }
-    }
 }
 
 /// The account and region a request acts in; nothing outside it is visible.
