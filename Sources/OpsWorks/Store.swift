@@ -64,6 +64,12 @@ public final class Store: Sendable {
         try database.withLock { try $0.integrityCheck() }
     }
 
+    /// The first schema's `"_timeline": [["running", 1700000000.5], ...]` as the column's text.
+    private static let timelineFromDocument = """
+        SELECT group_concat(json_extract(value, '$[0]') || '@' || CAST(round(json_extract(value, '$[1]') * 1000000) AS INTEGER), '|')
+        FROM json_each(doc, '$._timeline')
+        """
+
     /// Append-only: a released migration is never edited; changes come as new ones.
     static let migrations: [Migration] = [
         Migration("001-resources", """
@@ -109,9 +115,9 @@ public final class Store: Sendable {
             ALTER TABLE instances ADD COLUMN timeline TEXT;
             ALTER TABLE deployments ADD COLUMN timeline TEXT;
             ALTER TABLE commands ADD COLUMN timeline TEXT;
-            UPDATE instances SET timeline = json_extract(doc, '$._timeline'), doc = json_remove(doc, '$._timeline');
-            UPDATE deployments SET timeline = json_extract(doc, '$._timeline'), doc = json_remove(doc, '$._timeline');
-            UPDATE commands SET timeline = json_extract(doc, '$._timeline'), doc = json_remove(doc, '$._timeline');
+            UPDATE instances SET timeline = (\(timelineFromDocument)), doc = json_remove(doc, '$._timeline');
+            UPDATE deployments SET timeline = (\(timelineFromDocument)), doc = json_remove(doc, '$._timeline');
+            UPDATE commands SET timeline = (\(timelineFromDocument)), doc = json_remove(doc, '$._timeline');
             """),
     ]
 }

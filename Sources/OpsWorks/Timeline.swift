@@ -1,5 +1,3 @@
-import AWSJSON
-
 /// The statuses a resource goes through and when it enters each, decided when the transition
 /// starts. The status at any moment is read off the clock, so nothing runs in the background,
 /// a zero duration finishes at once, and a restart picks up exactly where the clock is.
@@ -26,30 +24,22 @@ struct Timeline: Sendable, Equatable {
 
     func isFinished(at time: Timestamp) -> Bool { end <= time }
 
-    /// The column text: `[["running", 1700000000.0], ["successful", 1700000030.0]]`.
-    var text: String { json.serializedString() }
+    /// The column text: each step as `status@microseconds since the epoch`, joined by `|`
+    /// (`running@1700000000000000|successful@1700000030000000`). Read on every deployment for
+    /// every target instance, so it is a format that parses without a JSON parser or strtod.
+    var text: String {
+        steps.map { "\($0.status)@\(Int64(($0.at.seconds * 1_000_000).rounded()))" }.joined(separator: "|")
+    }
 
     init?(text: String?) {
-        guard let text, let value = try? JSONParser.parse(text) else { return nil }
-        self.init(value)
-    }
-
-    var json: JSON {
-        .array(steps.map { .array([.string($0.status), .double($0.at.seconds)]) })
-    }
-
-    init?(_ json: JSON?) {
-        guard let items = json?.arrayValue else { return nil }
-        steps = items.compactMap { item in
-            guard let pair = item.arrayValue, pair.count == 2, let status = pair[0].stringValue else { return nil }
-            let seconds: Double
-            switch pair[1] {
-            case .double(let value): seconds = value
-            case .int(let value): seconds = Double(value)
-            default: return nil
-            }
-            return Step(status: status, at: Timestamp(seconds: seconds))
+        guard let text, !text.isEmpty else { return nil }
+        var steps: [Step] = []
+        for part in text.utf8.split(separator: UInt8(ascii: "|")) {
+            guard let at = part.lastIndex(of: UInt8(ascii: "@")),
+                  let micros = Int64(Substring(part[part.index(after: at)...])) else { return nil }
+            steps.append(Step(status: String(Substring(part[..<at])), at: Timestamp(seconds: Double(micros) / 1_000_000)))
         }
+        self.steps = steps
     }
 }
 

@@ -173,6 +173,13 @@ struct Harness {
         #expect(instance["_timeline"] == nil)
     }
 
+    @Test func aTimelineRoundTripsThroughItsColumnText() {
+        let timeline = Timeline(InstanceLifecycle.start, from: Timestamp(seconds: 1_700_000_000.25), stepSeconds: 1.5)
+        #expect(timeline.text.hasPrefix("requested@1700000000250000|pending@1700000001750000|"))
+        #expect(Timeline(text: timeline.text) == timeline)
+        #expect(Timeline(text: "online@x") == nil && Timeline(text: "") == nil)
+    }
+
     @Test func aFixtureWithoutIDsIsRefused() throws {
         let h = try Harness.make()
         #expect(throws: FixtureError.self) {
