@@ -1,6 +1,8 @@
 import ArgumentParser
 import AWSJSON
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPServer
 import Logging
 import OpsWorks
@@ -97,11 +99,11 @@ struct OpsWorksLocalCommand: ParsableCommand {
             durations: LifecycleDurations(instanceStepSeconds: instanceStepSeconds, deploymentSeconds: deploymentSeconds)
         )
         for path in fixtures {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let bytes = Self.readFile(path) else {
                 throw failure("cannot read the fixtures file \(path)")
             }
             do {
-                let summary = try service.loadFixtures(Array(data), source: path)
+                let summary = try service.loadFixtures(bytes, source: path)
                 logger.info("loaded fixtures \(path): \(summary.created) created, \(summary.existing) already there")
             } catch {
                 throw failure("\(error)")
@@ -136,6 +138,20 @@ struct OpsWorksLocalCommand: ParsableCommand {
         logger.notice("stopped")
     }
 
+    /// A whole file, or nil when it cannot be read. (Foundation would do, but the executable
+    /// stays clear of it: its ICU data is most of a Foundation binary's resident memory.)
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            bytes += chunk[0..<count]
+            if count < chunk.count { return ferror(file) == 0 ? bytes : nil }
+        }
+    }
+
     private var credentialPairs: [String: String] {
         Dictionary(credentials.map { pair in
             let parts = pair.split(separator: ":", maxSplits: 1)
@@ -154,7 +170,8 @@ struct OpsWorksLocalCommand: ParsableCommand {
     }
 
     private func failure(_ message: String) -> Error {
-        FileHandle.standardError.write(Data("opsworks-local: \(message)\n".utf8))
+        let line = Array("opsworks-local: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
         return ExitCode(2)
     }
 }
