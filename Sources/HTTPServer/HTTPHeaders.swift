@@ -30,9 +30,14 @@ public struct HTTPHeaders: Sendable, Sequence {
 extension String {
     /// ASCII case-insensitive comparison, all header names need.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        let left = utf8, right = other.utf8
-        guard left.count == right.count else { return false }
-        return zip(left, right).allSatisfy { asciiLowercase($0) == asciiLowercase($1) }
+        guard utf8.count == other.utf8.count else { return false }
+        var left = self, right = other
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                for index in 0..<a.count where asciiLowercase(a[index]) != asciiLowercase(b[index]) { return false }
+                return true
+            }
+        }
     }
 }
 

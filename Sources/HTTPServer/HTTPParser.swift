@@ -115,14 +115,31 @@ public enum HTTPParser {
         }
     }
 
-    /// RFC 9110 §5.6.2: token characters, which methods and field names are made of.
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
+    /// RFC 9110 §5.6.2: token characters, which methods and field names are made of; a table,
+    /// since every byte of every header name is looked up.
+    private static let tokenTable: [Bool] = (0..<256).map { value in
+        let byte = UInt8(value)
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
             return "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
+    }
+
+    @inline(__always)
+    private static func isTokenByte(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
+
+    /// Whether a header name (as bytes) is `lowercaseName`, ignoring ASCII case.
+    @inline(__always)
+    private static func nameIs(_ name: ArraySlice<UInt8>, _ lowercaseName: StaticString) -> Bool {
+        guard name.count == lowercaseName.utf8CodeUnitCount else { return false }
+        var offset = 0
+        for byte in name {
+            if asciiLowercase(byte) != lowercaseName.utf8Start[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     private static func parseHead(_ bytes: ArraySlice<UInt8>) -> Result<Head, HTTPProtocolError> {
@@ -164,6 +181,11 @@ public enum HTTPParser {
         }
 
         var headers = HTTPHeaders()
+        // The fields that frame the request are picked out while their bytes are at hand.
+        var hostCount = 0
+        var transferEncodings: [String] = []
+        var lengths: [String] = []
+        var expect: String?
         for line in lines.dropFirst() {
             // RFC 9112 §5.2: obsolete line folding may be rejected with 400.
             if let first = line.first, first == space || first == tab { return bad("Obsolete line folding in a header field.") }
@@ -174,18 +196,20 @@ public enum HTTPParser {
             var value = line[(colonIndex + 1)...]
             while let first = value.first, first == space || first == tab { value = value.dropFirst() }
             while let last = value.last, last == space || last == tab { value = value.dropLast() }
-            guard value.allSatisfy({ $0 >= space || $0 == tab }), value.allSatisfy({ $0 != 127 }) else {
+            guard value.allSatisfy({ ($0 >= space || $0 == tab) && $0 != 127 }) else {
                 return bad("A header field value holds control characters.")
             }
-            headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+            let text = String(decoding: value, as: UTF8.self)
+            headers.add(String(decoding: name, as: UTF8.self), text)
+            if nameIs(name, "host") { hostCount += 1 }
+            else if nameIs(name, "content-length") { lengths.append(text) }
+            else if nameIs(name, "transfer-encoding") { transferEncodings.append(text) }
+            else if nameIs(name, "expect") { expect = text }
         }
         // RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host.
-        let hosts = headers.values("Host")
-        if minor >= 1 && hosts.count != 1 || hosts.count > 1 { return bad("An HTTP/1.1 request needs exactly one Host header.") }
+        if minor >= 1 && hostCount != 1 || hostCount > 1 { return bad("An HTTP/1.1 request needs exactly one Host header.") }
 
         let framing: Framing
-        let transferEncodings = headers.values("Transfer-Encoding")
-        let lengths = headers.values("Content-Length")
         if !transferEncodings.isEmpty {
             // RFC 9112 §6.1: both headers together may be a smuggling attempt; reject and close.
             guard lengths.isEmpty else { return bad("Content-Length and Transfer-Encoding together are not accepted.") }
@@ -195,18 +219,19 @@ public enum HTTPParser {
             }
             guard minor >= 1 else { return bad("Transfer-Encoding is not defined for HTTP/1.0.") }
             framing = .chunked
+        } else if lengths.count == 1, let length = decimal(lengths[0]) {
+            framing = length == 0 ? .none : .length(length)
         } else if !lengths.isEmpty {
-            // RFC 9110 §8.6: one decimal value; repeated fields must agree.
+            // RFC 9110 §8.6: one decimal value; repeated fields or list members must agree.
             let values = Set(lengths.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingSpaces() })
-            guard values.count == 1, let text = values.first, !text.isEmpty, text.count <= 18,
-                  text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let length = Int(text) else {
+            guard values.count == 1, let text = values.first, let length = decimal(String(text)) else {
                 return bad("The Content-Length is not one decimal number.")
             }
             framing = length == 0 ? .none : .length(length)
         } else {
             framing = .none
         }
-        let expectsContinue = minor >= 1 && headers["Expect"].map { $0.lowercased() == "100-continue" } == true
+        let expectsContinue = minor >= 1 && expect.map { $0.lowercased() == "100-continue" } == true
         return .success(Head(
             method: String(decoding: parts[0], as: UTF8.self),
             target: String(decoding: parts[1], as: UTF8.self),
@@ -215,6 +240,12 @@ public enum HTTPParser {
             framing: framing,
             expectsContinue: expectsContinue
         ))
+    }
+
+    /// A Content-Length value: 1 to 18 ASCII digits, nothing else.
+    private static func decimal(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return Int(text)
     }
 
     private static func digit(_ byte: UInt8) -> Int? {

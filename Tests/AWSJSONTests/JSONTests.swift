@@ -47,6 +47,12 @@ import HTTPServer
         #expect(context.account == "123456789012")
     }
 
+    @Test func aScopeWithoutRegionFallsBackToUsEast1() {
+        let context = RequestContext(requestId: "r", authorization: "AWS4-HMAC-SHA256 Credential=ONLYKEY, SignedHeaders=host")
+        #expect(context.accessKeyId == "ONLYKEY" && context.region == "us-east-1")
+        #expect(RequestContext(requestId: "r", authorization: "Basic abc").region == "us-east-1")
+    }
+
     @Test func noAuthorizationMeansUsEast1() {
         let context = RequestContext(requestId: "r", authorization: nil)
         #expect(context.region == "us-east-1" && context.account == "000000000000")
