@@ -145,6 +145,29 @@ enum ResourceKind: String, Sendable {
 
     var table: String { rawValue + "s" }
 
+    /// The key columns stored beside the document, in the order `Records.insert` takes them.
+    var keyColumns: [String] {
+        switch self {
+        case .stack: []
+        case .layer, .app: ["stack_id"]
+        case .instance: ["stack_id", "timeline"]
+        case .deployment: ["stack_id", "app_id", "timeline"]
+        case .command: ["deployment_id", "instance_id", "timeline"]
+        }
+    }
+
+    /// The INSERT for this kind, spelled out once (it runs several times per CreateDeployment).
+    var insertSQL: String {
+        switch self {
+        case .stack: "INSERT INTO stacks (scope, id, doc) VALUES (?, ?, ?)"
+        case .layer: "INSERT INTO layers (scope, id, stack_id, doc) VALUES (?, ?, ?, ?)"
+        case .app: "INSERT INTO apps (scope, id, stack_id, doc) VALUES (?, ?, ?, ?)"
+        case .instance: "INSERT INTO instances (scope, id, stack_id, timeline, doc) VALUES (?, ?, ?, ?, ?)"
+        case .deployment: "INSERT INTO deployments (scope, id, stack_id, app_id, timeline, doc) VALUES (?, ?, ?, ?, ?, ?)"
+        case .command: "INSERT INTO commands (scope, id, deployment_id, instance_id, timeline, doc) VALUES (?, ?, ?, ?, ?, ?)"
+        }
+    }
+
     /// What a query selects beside the document: the lifecycle, for the kinds that have one.
     var timelineColumn: String {
         switch self {
@@ -266,12 +289,15 @@ struct Records {
             .rows([.text(scope.key), .text(value)]) { try Records.decode($0) }
     }
 
-    /// Inserts a resource; `columns` are its key columns besides scope, id and doc.
+    /// Inserts a resource; `columns` are its key columns besides scope, id and doc, named as
+    /// `kind.keyColumns` names them and in that order.
     func insert(_ kind: ResourceKind, id: String, columns: KeyValuePairs<String, String?> = [:], document: JSONObject) throws {
-        let names = ["scope", "id"] + columns.map(\.key) + ["doc"]
-        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
-        let values: [SQLiteValue] = [.text(scope.key), .text(id)] + columns.map { SQLiteValue($0.value) } + [.text(document.serializedString())]
-        try database.statement("INSERT INTO \(kind.table) (\(names.joined(separator: ", "))) VALUES (\(placeholders))").run(values)
+        assert(columns.map(\.key) == kind.keyColumns, "insert columns for \(kind) must be \(kind.keyColumns)")
+        var values: [SQLiteValue] = [.text(scope.key), .text(id)]
+        values.reserveCapacity(columns.count + 3)
+        for column in columns { values.append(SQLiteValue(column.value)) }
+        values.append(.utf8(document.serialized()))
+        try database.statement(kind.insertSQL).run(values)
     }
 
     func update(_ kind: ResourceKind, id: String, document: JSONObject) throws {

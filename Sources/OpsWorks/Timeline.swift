@@ -32,14 +32,32 @@ struct Timeline: Sendable, Equatable {
     }
 
     init?(text: String?) {
-        guard let text, !text.isEmpty else { return nil }
-        var steps: [Step] = []
-        for part in text.utf8.split(separator: UInt8(ascii: "|")) {
-            guard let at = part.lastIndex(of: UInt8(ascii: "@")),
-                  let micros = Int64(Substring(part[part.index(after: at)...])) else { return nil }
-            steps.append(Step(status: String(Substring(part[..<at])), at: Timestamp(seconds: Double(micros) / 1_000_000)))
+        guard var text, !text.isEmpty else { return nil }
+        let parsed: [Step]? = text.withUTF8 { bytes in
+            var steps: [Step] = []
+            var index = 0
+            while index < bytes.count {
+                let statusStart = index
+                while index < bytes.count && bytes[index] != UInt8(ascii: "@") { index += 1 }
+                guard index > statusStart, index < bytes.count else { return nil }
+                let status = String(decoding: UnsafeBufferPointer(rebasing: bytes[statusStart..<index]), as: UTF8.self)
+                index += 1
+                var micros: Int64 = 0
+                let digitsStart = index
+                while index < bytes.count && bytes[index] != UInt8(ascii: "|") {
+                    let digit = bytes[index] &- UInt8(ascii: "0")
+                    guard digit <= 9, index - digitsStart < 18 else { return nil }
+                    micros = micros * 10 + Int64(digit)
+                    index += 1
+                }
+                guard index > digitsStart else { return nil }
+                steps.append(Step(status: status, at: Timestamp(seconds: Double(micros) / 1_000_000)))
+                index += 1  // the "|"
+            }
+            return steps
         }
-        self.steps = steps
+        guard let parsed, !parsed.isEmpty else { return nil }
+        steps = parsed
     }
 }
 

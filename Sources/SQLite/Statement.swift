@@ -6,6 +6,8 @@ public enum SQLiteValue: Sendable, Equatable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    /// Text given as UTF-8 bytes (an encoded document), bound without building a String.
+    case utf8([UInt8])
 }
 
 extension SQLiteValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
@@ -50,6 +52,11 @@ public final class Statement {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .real(let number): code = sqlite3_bind_double(handle, index, number)
             case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, transient)
+            case .utf8(let bytes):
+                code = bytes.withUnsafeBufferPointer { buffer in
+                    buffer.baseAddress.map { sqlite3_bind_text(handle, index, UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), Int32(buffer.count), transient) }
+                        ?? sqlite3_bind_text(handle, index, "", 0, transient)
+                }
             }
             try check(code, database, sql: sql)
         }
