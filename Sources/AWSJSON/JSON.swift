@@ -20,11 +20,6 @@ public enum JSON: Sendable, Equatable {
         return nil
     }
 
-    public var intValue: Int64? {
-        if case .int(let number) = self { return number }
-        return nil
-    }
-
     public var arrayValue: [JSON]? {
         if case .array(let items) = self { return items }
         return nil

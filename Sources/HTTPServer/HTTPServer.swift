@@ -33,9 +33,6 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// The connections being served right now.
-    public var connectionCount: Int { activeConnections.load(ordering: .relaxed) }
-
     /// Accepts connections until `stop()`; then waits (up to `drainSeconds`) for requests in flight.
     public func run(drainSeconds: Double = 10) {
         while !stopping.load(ordering: .relaxed) {

@@ -126,9 +126,4 @@ struct Socket: Sendable {
     func close() {
         _ = Glibc.close(descriptor)
     }
-
-    /// Wakes a thread blocked in `accept` or `recv` on this socket.
-    func shutdownBoth() {
-        _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
-    }
 }

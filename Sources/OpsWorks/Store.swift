@@ -126,12 +126,13 @@ public final class Store: Sendable {
 struct Scope: Sendable, Hashable {
     let account: String
     let region: String
-
-    var key: String { "\(account)/\(region)" }
+    /// The value of every table's `scope` column; bound by every query, so built once.
+    let key: String
 
     init(account: String, region: String) {
         self.account = account
         self.region = region
+        self.key = "\(account)/\(region)"
     }
 
     init(_ context: RequestContext) {
@@ -140,7 +141,7 @@ struct Scope: Sendable, Hashable {
 }
 
 /// The kinds of resource, each with its table and the word used in "Unable to find <kind> ...".
-enum ResourceKind: String, Sendable {
+enum ResourceKind: String, Sendable, CaseIterable {
     case stack, layer, app, instance, deployment, command
 
     var table: String { rawValue + "s" }
@@ -156,17 +157,15 @@ enum ResourceKind: String, Sendable {
         }
     }
 
-    /// The INSERT for this kind, spelled out once (it runs several times per CreateDeployment).
-    var insertSQL: String {
-        switch self {
-        case .stack: "INSERT INTO stacks (scope, id, doc) VALUES (?, ?, ?)"
-        case .layer: "INSERT INTO layers (scope, id, stack_id, doc) VALUES (?, ?, ?, ?)"
-        case .app: "INSERT INTO apps (scope, id, stack_id, doc) VALUES (?, ?, ?, ?)"
-        case .instance: "INSERT INTO instances (scope, id, stack_id, timeline, doc) VALUES (?, ?, ?, ?, ?)"
-        case .deployment: "INSERT INTO deployments (scope, id, stack_id, app_id, timeline, doc) VALUES (?, ?, ?, ?, ?, ?)"
-        case .command: "INSERT INTO commands (scope, id, deployment_id, instance_id, timeline, doc) VALUES (?, ?, ?, ?, ?, ?)"
-        }
-    }
+    /// The INSERT for this kind, built once per kind from its key columns (it runs several
+    /// times per CreateDeployment).
+    var insertSQL: String { Self.insertStatements[self]! }
+
+    private static let insertStatements: [ResourceKind: String] = Dictionary(uniqueKeysWithValues: allCases.map { kind in
+        let columns = ["scope", "id"] + kind.keyColumns + ["doc"]
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        return (kind, "INSERT INTO \(kind.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))")
+    })
 
     /// What a query selects beside the document: the lifecycle, for the kinds that have one.
     var timelineColumn: String {
@@ -207,7 +206,10 @@ struct Stored: Sendable {
         return .raw(output)
     }
 
-    func decoded() throws -> JSONObject {
+    func decoded() throws -> JSONObject { try Self.decode(bytes) }
+
+    /// A stored document's text as an object; anything else means the file was tampered with.
+    static func decode(_ bytes: [UInt8]) throws -> JSONObject {
         guard case .object(let object) = try JSONParser.parse(bytes) else {
             throw AWSError(.internalFailure, "A stored document is not an object.")
         }
@@ -355,8 +357,6 @@ struct Records {
     }
 
     private static func decode(_ row: Row, column: Int32 = 0) throws -> JSONObject {
-        let value = try row.withBytes(column) { try JSONParser.parse(Array($0)) }
-        guard case .object(let object) = value else { throw AWSError(.internalFailure, "A stored document is not an object.") }
-        return object
+        try row.withBytes(column) { try Stored.decode(Array($0)) }
     }
 }

@@ -10,9 +10,9 @@ public final class Database {
     private var statementCache: [String: Statement] = [:]
 
     /// Opens (creating if needed) the database at `path`, with foreign keys on and, for files, WAL.
-    public init(path: String, readOnly: Bool = false) throws {
+    public init(path: String) throws {
         var handle: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
@@ -22,14 +22,14 @@ public final class Database {
         self.handle = handle
         self.path = path
         // SQLite opens a file it may not write read-only without a word; say so now, not at the first write.
-        if !readOnly && sqlite3_db_readonly(handle, "main") == 1 {
+        if sqlite3_db_readonly(handle, "main") == 1 {
             throw SQLiteError(code: SQLITE_READONLY, message: "\(path) is read-only")
         }
         sqlite3_extended_result_codes(handle, 1)
         // Another process holding the write lock makes us wait a little before failing with BUSY.
         sqlite3_busy_timeout(handle, 5_000)
         try execute("PRAGMA foreign_keys = ON")
-        if path != Database.inMemory && !readOnly {
+        if path != Database.inMemory {
             // WAL lets readers run beside the writer; NORMAL sync keeps every commit across a
             // process crash (the WAL is written before COMMIT returns), fsyncing at checkpoints.
             try execute("PRAGMA journal_mode = WAL")

@@ -98,8 +98,6 @@ public final class Statement {
 public struct Row {
     let handle: OpaquePointer
 
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
-
     public func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, column))
@@ -107,8 +105,6 @@ public struct Row {
     }
 
     public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-
-    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
     /// The raw bytes of a text column, without building a String.
     public func withBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
