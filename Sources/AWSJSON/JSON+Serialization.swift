@@ -85,3 +85,25 @@ extension JSONObject {
     public func serialized() -> [UInt8] { JSON.object(self).serialized() }
     public func serializedString() -> String { JSON.object(self).serializedString() }
 }
+
+extension JSONObject {
+    /// The encoded object `encoded` with `members` appended, without decoding it: how stored
+    /// documents get the members derived at read time, and how a document encoded before all of
+    /// its members were known is finished.
+    public static func appending(_ members: JSONObject, toEncoded encoded: [UInt8]) -> [UInt8] {
+        guard !members.isEmpty, encoded.last == UInt8(ascii: "}") else { return encoded }
+        var output = encoded
+        output.removeLast()
+        output.reserveCapacity(encoded.count + members.count * 48)
+        var first = encoded.count <= 2
+        for (key, value) in members {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            JSON.writeString(key, to: &output)
+            output.append(UInt8(ascii: ":"))
+            value.write(to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+}

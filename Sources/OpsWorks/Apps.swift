@@ -26,7 +26,7 @@ extension OpsWorksService {
         } else {
             shortname = Self.uniqueShortname(for: name, taken: taken)
         }
-        let id = fixedId ?? makeUUID()
+        let id = fixedId ?? makeTimeOrderedUUID()
         let defaults = JSONObject([
             ("AppId", .string(id)),
             ("StackId", .string(stackId)),

@@ -2,67 +2,38 @@ import AWSJSON
 
 extension OpsWorksService {
     func createDeployment(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
-        let now = clock()
+        // What needs no stored data is checked and encoded first: the write runs in a batch that
+        // every other writing connection waits on (see GroupCommitWriter), so it does only what
+        // must see the database.
+        let checked = Result { try DeploymentRequest(scope, input, at: clock(), durations: durations) }
         return Self.output("DeploymentId", try store.write(scope) { records in
+            // An unknown stack is reported before anything wrong with the rest of the request.
             let stackId = input.string("StackId") ?? ""
             guard try records.exists(.stack, stackId) else { throw AWSError.notFound("stack", stackId) }
-            let commandInput = input.object("Command") ?? JSONObject()
-            let commandText = commandInput.string("Name") ?? ""
-            guard let command = DeploymentCommandName(rawValue: commandText) else {
-                throw AWSError.validation("Command name \(commandText) is not one of \(DeploymentCommandName.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let args = commandInput.object("Args") ?? JSONObject()
-            try command.validate(args)
-            let appId = input.string("AppId")
-            if command.isAppCommand && appId == nil {
-                throw AWSError.validation("The \(command.rawValue) command needs an AppId")
-            }
-            if let appId { try Self.requireOwned(records, .app, appId, stackId: stackId) }
-            if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
-            let listedInstances = try (input.strings("InstanceIds") ?? []).map { id -> InstanceState in
+            let request = try checked.get()
+            if let appId = request.appId { try Self.requireOwned(records, .app, appId, stackId: stackId) }
+            let listedInstances = try request.instanceIds.map { id -> InstanceState in
                 guard let state = try records.instanceStates(where: "id", equals: id).first else { throw AWSError.notFound("instance", id) }
                 guard state.stackId == stackId else { throw AWSError.validation("The instance \(id) does not belong to stack \(stackId)") }
                 return state
             }
-            let listedLayers = input.strings("LayerIds") ?? []
-            for layerId in listedLayers { try Self.requireOwned(records, .layer, layerId, stackId: stackId) }
-            if command == .rollback, let appId { try rollBack(records, appId: appId) }
+            for layerId in request.layerIds { try Self.requireOwned(records, .layer, layerId, stackId: stackId) }
+            if request.command == .rollback, let appId = request.appId { try rollBack(records, appId: appId) }
 
-            let targets = try deploymentTargets(records, stackId: stackId, instances: listedInstances, layers: listedLayers, at: now)
-            let fails = command == .executeRecipes && (args.strings("recipes") ?? []).contains(DeploymentCommandName.failingRecipe)
-            let finalStatus = fails ? "failed" : "successful"
-            let deploymentId = makeUUID()
-            let deployment = JSONObject([
-                ("DeploymentId", .string(deploymentId)),
-                ("StackId", .string(stackId)),
-                ("AppId", JSON(appId)),
-                ("CreatedAt", .string(now.iso8601)),
-                ("IamUserArn", .string("arn:aws:iam::\(scope.account):root")),
-                ("Comment", input["Comment"] ?? .null),
-                ("Command", ["Name": .string(command.rawValue), "Args": .object(args)]),
-                ("CustomJson", input["CustomJson"] ?? .null),
-                ("InstanceIds", JSON(strings: targets.map { $0.id })),
-            ])
-            let timeline = Timeline(["running", finalStatus], from: now, stepSeconds: durations.deploymentSeconds)
-            try records.insert(.deployment, id: deploymentId, columns: ["stack_id": stackId, "app_id": appId, "timeline": timeline.text],
-                               document: Self.withoutNulls(deployment))
+            let targets = try deploymentTargets(records, stackId: stackId, instances: listedInstances, layers: request.layerIds, at: request.createdAt)
+            try records.insert(.deployment, id: request.deploymentId,
+                               columns: ["stack_id": stackId, "app_id": request.appId, "timeline": request.timeline],
+                               encodedDocument: request.document(instanceIds: targets.map(\.id)))
             // One command per target. An instance that is not online when the deployment starts
             // is skipped, as the agent on it cannot run anything.
             for target in targets {
-                let commandId = makeUUID()
-                let outcome = target.status == "online" ? finalStatus : "skipped"
-                let commandDocument = JSONObject([
-                    ("CommandId", .string(commandId)),
-                    ("InstanceId", .string(target.id)),
-                    ("DeploymentId", .string(deploymentId)),
-                    ("CreatedAt", .string(now.iso8601)),
-                    ("Type", .string(command.rawValue)),
-                ])
-                let commandTimeline = Timeline(["pending", outcome], from: now, stepSeconds: durations.deploymentSeconds)
-                try records.insert(.command, id: commandId, columns: ["deployment_id": deploymentId, "instance_id": target.id, "timeline": commandTimeline.text],
-                                   document: commandDocument)
+                let commandId = makeTimeOrderedUUID()
+                try records.insert(.command, id: commandId,
+                                   columns: ["deployment_id": request.deploymentId, "instance_id": target.id,
+                                             "timeline": target.status == "online" ? request.commandTimeline : request.skippedCommandTimeline],
+                                   encodedDocument: request.commandDocument(commandId: commandId, instanceId: target.id))
             }
-            return deploymentId
+            return request.deploymentId
         })
     }
 
@@ -136,5 +107,77 @@ extension OpsWorksService {
             command["ExitCode"] = .int(status == "successful" ? 0 : 1)
         }
         return stored.with(command)
+    }
+}
+
+/// A CreateDeployment request checked and encoded as far as it can be without stored data.
+struct DeploymentRequest {
+    let stackId: String
+    let appId: String?
+    let command: DeploymentCommandName
+    let instanceIds: [String]
+    let layerIds: [String]
+    let createdAt: Timestamp
+    let deploymentId = makeTimeOrderedUUID()
+    /// The lifecycle column texts of the deployment and of its commands.
+    let timeline: String
+    let commandTimeline: String
+    let skippedCommandTimeline: String
+    /// The deployment document without its InstanceIds, which need the stored instances.
+    private let encodedWithoutInstances: [UInt8]
+    /// The members every command of the deployment shares.
+    private let encodedCommandMembers: [UInt8]
+
+    init(_ scope: Scope, _ input: JSONObject, at now: Timestamp, durations: LifecycleDurations) throws {
+        let commandInput = input.object("Command") ?? JSONObject()
+        let commandText = commandInput.string("Name") ?? ""
+        guard let command = DeploymentCommandName(rawValue: commandText) else {
+            throw AWSError.validation("Command name \(commandText) is not one of \(DeploymentCommandName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let args = commandInput.object("Args") ?? JSONObject()
+        try command.validate(args)
+        let appId = input.string("AppId")
+        if command.isAppCommand && appId == nil {
+            throw AWSError.validation("The \(command.rawValue) command needs an AppId")
+        }
+        if let customJson = input.string("CustomJson") { try OpsWorksService.requireJSONObject(customJson, member: "CustomJson") }
+        stackId = input.string("StackId") ?? ""
+        self.appId = appId
+        self.command = command
+        instanceIds = input.strings("InstanceIds") ?? []
+        layerIds = input.strings("LayerIds") ?? []
+        createdAt = now
+
+        let fails = command == .executeRecipes && (args.strings("recipes") ?? []).contains(DeploymentCommandName.failingRecipe)
+        let finalStatus = fails ? "failed" : "successful"
+        let seconds = durations.deploymentSeconds
+        timeline = Timeline(["running", finalStatus], from: now, stepSeconds: seconds).text
+        commandTimeline = Timeline(["pending", finalStatus], from: now, stepSeconds: seconds).text
+        skippedCommandTimeline = Timeline(["pending", "skipped"], from: now, stepSeconds: seconds).text
+
+        let createdAtText = JSON.string(now.iso8601)
+        encodedWithoutInstances = OpsWorksService.withoutNulls(JSONObject([
+            ("DeploymentId", .string(deploymentId)),
+            ("StackId", .string(stackId)),
+            ("AppId", JSON(appId)),
+            ("CreatedAt", createdAtText),
+            ("IamUserArn", .string("arn:aws:iam::\(scope.account):root")),
+            ("Comment", input["Comment"] ?? .null),
+            ("Command", ["Name": .string(command.rawValue), "Args": .object(args)]),
+            ("CustomJson", input["CustomJson"] ?? .null),
+        ])).serialized()
+        encodedCommandMembers = JSONObject([
+            ("DeploymentId", .string(deploymentId)),
+            ("CreatedAt", createdAtText),
+            ("Type", .string(command.rawValue)),
+        ]).serialized()
+    }
+
+    func document(instanceIds: [String]) -> [UInt8] {
+        JSONObject.appending(JSONObject([("InstanceIds", JSON(strings: instanceIds))]), toEncoded: encodedWithoutInstances)
+    }
+
+    func commandDocument(commandId: String, instanceId: String) -> [UInt8] {
+        JSONObject.appending(JSONObject([("CommandId", .string(commandId)), ("InstanceId", .string(instanceId))]), toEncoded: encodedCommandMembers)
     }
 }

@@ -31,7 +31,7 @@ extension OpsWorksService {
                 : (stack.string("HostnameTheme") ?? "instance").lowercased().replacingUnderscores()
             hostname = (1...).lazy.map { "\(prefix)\($0)" }.first { !takenHostnames.contains($0) }!
         }
-        let id = fixedId ?? makeUUID()
+        let id = fixedId ?? makeTimeOrderedUUID()
         let now = clock()
         let defaults = JSONObject([
             ("AgentVersion", .string(stack.string("AgentVersion") ?? "INHERIT")),

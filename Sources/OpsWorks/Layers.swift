@@ -48,7 +48,7 @@ extension OpsWorksService {
                 throw AWSError.validation("Stack \(stackId) already has a layer of type \(type)")
             }
         }
-        let id = fixedId ?? makeUUID()
+        let id = fixedId ?? makeTimeOrderedUUID()
         let defaults = JSONObject([
             ("Arn", .string(Self.arn(records.scope, .layer, id))),
             ("StackId", .string(stackId)),

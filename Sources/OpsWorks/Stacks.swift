@@ -25,7 +25,7 @@ extension OpsWorksService {
             throw AWSError.validation("HostnameTheme \(theme) is not one of \(Self.hostnameThemes.joined(separator: ", "))")
         }
         if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
-        let id = fixedId ?? makeUUID()
+        let id = fixedId ?? makeTimeOrderedUUID()
         let defaults = JSONObject([
             ("StackId", .string(id)),
             ("Name", nil),

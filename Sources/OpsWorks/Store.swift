@@ -1,13 +1,16 @@
 import AWSJSON
 import SQLite
 
-/// The SQLite-backed state: one connection, one owner at a time (a `Mutex`), every call of
-/// `write` one transaction committed before it returns, so a response never runs ahead of its data.
+/// The SQLite-backed state: one write connection whose writes commit in batches (each call of
+/// `write` returns only after the commit that holds it, so a response never runs ahead of its
+/// data), and for a file, read-only connections that run beside it.
 public final class Store: Sendable {
-    private let database: Exclusive<Database>
+    private let writer: GroupCommitWriter
     /// Read connections for a database file: reads run beside the writer (WAL) and beside each
     /// other, and see committed data only. An in-memory database has just the one connection.
     private let readers: Exclusive<Database>?
+    /// For a file: checkpoints of the WAL beside the writer instead of inside its commits.
+    private let checkpointer: BackgroundCheckpointer?
     public let path: String
 
     /// Read connections opened for a database file.
@@ -19,29 +22,37 @@ public final class Store: Sendable {
         let database = try Database(path: path)
         try database.migrate(Store.migrations)
         if let maxBytes { try database.limitSize(toBytes: maxBytes) }
-        self.database = Exclusive(database)
+        writer = GroupCommitWriter(database)
         self.path = path
         if path == Database.inMemory {
             readers = nil
+            checkpointer = nil
         } else {
             readers = Exclusive(try (0..<Self.readerCount).map { _ in
                 let reader = try Database(path: path)
                 try reader.execute("PRAGMA query_only = ON")
                 return reader
             })
+            checkpointer = try BackgroundCheckpointer(path: path, writer: writer)
         }
     }
 
-    /// Runs `body` in one write transaction over the records of one account and region.
+    deinit { checkpointer?.stop() }
+
+    /// Runs `body` in a write transaction over the records of one account and region. It may
+    /// share its transaction with other writes and may run twice (see `GroupCommitWriter`), so it
+    /// must touch nothing but the records.
     func write<T: Sendable>(_ scope: Scope, _ body: (Records) throws -> T) throws -> T {
-        try database.withLock { database in
-            try database.transaction { try body(Records(database: database, scope: scope)) }
-        }
+        try writer.write { try body(Records(database: $0, scope: scope)) }
     }
 
     /// Runs `body` over a consistent snapshot of committed data (a read transaction).
     func read<T: Sendable>(_ scope: Scope, _ body: (Records) throws -> T) throws -> T {
-        try (readers ?? database).withLock { database in
+        guard let readers else {
+            // In memory, the write connection is the only one; its batch is the read's transaction.
+            return try write(scope, body)
+        }
+        return try readers.withLock { database in
             try database.statement("BEGIN").run()
             defer { try? database.statement("COMMIT").run() }
             return try body(Records(database: database, scope: scope))
@@ -50,18 +61,16 @@ public final class Store: Sendable {
 
     /// Empties every table, for test isolation (`POST /_opsworks-local/reset`).
     public func reset() throws {
-        try database.withLock { database in
-            try database.transaction {
-                for table in ["commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks"] {
-                    try database.statement("DELETE FROM \(table)").run()
-                }
+        try writer.write { database in
+            for table in ["commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks"] {
+                try database.statement("DELETE FROM \(table)").run()
             }
         }
     }
 
     /// `PRAGMA integrity_check`, "ok" when the file is sound.
     public func integrityCheck() throws -> String {
-        try database.withLock { try $0.integrityCheck() }
+        try writer.write { try $0.integrityCheck() }
     }
 
     /// The first schema's `"_timeline": [["running", 1700000000.5], ...]` as the column's text.
@@ -191,19 +200,7 @@ struct Stored: Sendable {
 
     /// The document with `extra` members appended (the fields derived at read time).
     func with(_ extra: JSONObject) -> JSON {
-        guard !extra.isEmpty, bytes.last == UInt8(ascii: "}") else { return .raw(bytes) }
-        var output = Array(bytes.dropLast())
-        output.reserveCapacity(bytes.count + extra.count * 32)
-        var first = bytes.count <= 2
-        for (key, value) in extra {
-            if !first { output.append(UInt8(ascii: ",")) }
-            first = false
-            JSON.string(key).write(to: &output)
-            output.append(UInt8(ascii: ":"))
-            value.write(to: &output)
-        }
-        output.append(UInt8(ascii: "}"))
-        return .raw(output)
+        .raw(JSONObject.appending(extra, toEncoded: bytes))
     }
 
     func decoded() throws -> JSONObject { try Self.decode(bytes) }
@@ -294,11 +291,16 @@ struct Records {
     /// Inserts a resource; `columns` are its key columns besides scope, id and doc, named as
     /// `kind.keyColumns` names them and in that order.
     func insert(_ kind: ResourceKind, id: String, columns: KeyValuePairs<String, String?> = [:], document: JSONObject) throws {
+        try insert(kind, id: id, columns: columns, encodedDocument: document.serialized())
+    }
+
+    /// Inserts a resource whose document is already encoded.
+    func insert(_ kind: ResourceKind, id: String, columns: KeyValuePairs<String, String?> = [:], encodedDocument: [UInt8]) throws {
         assert(columns.map(\.key) == kind.keyColumns, "insert columns for \(kind) must be \(kind.keyColumns)")
         var values: [SQLiteValue] = [.text(scope.key), .text(id)]
         values.reserveCapacity(columns.count + 3)
         for column in columns { values.append(SQLiteValue(column.value)) }
-        values.append(.utf8(document.serialized()))
+        values.append(.utf8(encodedDocument))
         try database.statement(kind.insertSQL).run(values)
     }
 

@@ -88,6 +88,19 @@ public final class Database {
         try execute("PRAGMA max_page_count = \(max(1, Int64(bytes) / pageSize))")
     }
 
+    /// A passive checkpoint: copies into the database file every WAL frame that no reader still
+    /// needs, without waiting for readers or the writer.
+    @discardableResult
+    public func checkpoint() throws -> (walFrames: Int32, checkpointed: Int32) {
+        var walFrames: Int32 = 0
+        var checkpointed: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &checkpointed)
+        guard code == SQLITE_OK else {
+            throw SQLiteError(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: "checkpoint")
+        }
+        return (walFrames, checkpointed)
+    }
+
     /// The rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import AWSJSON
 import HTTPServer
@@ -63,6 +66,15 @@ import HTTPServer
         #expect(id.count == 36 && id == id.lowercased())
         #expect(Array(id)[14] == "4" && "89ab".contains(Array(id)[19]))
         #expect(makeUUID() != id)
+    }
+
+    @Test func resourceIdsAreVersion7AndSortByCreation() {
+        let first = makeTimeOrderedUUID()
+        #expect(first.count == 36 && first == first.lowercased())
+        #expect(Array(first)[14] == "7" && "89ab".contains(Array(first)[19]))
+        usleep(2_000)  // the next millisecond: within one, the order is random
+        let second = makeTimeOrderedUUID()
+        #expect(first < second)
     }
 }
 

@@ -68,4 +68,7 @@ def error_of(call):
 
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
+# Request ids are random (version 4) UUIDs, as AWS's are; resource IDs are time-ordered
+# (version 7) UUIDs of the same form, so that new rows append to the indexes (README, "IDs").
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+RESOURCE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")

@@ -1,8 +1,10 @@
 """CreateDeployment, DescribeDeployments and DescribeCommands: targets, lifecycle and every error."""
+import time
+
 import pytest
 from botocore.exceptions import WaiterError
 
-from conftest import ISO_DATE, UUID, create_stack, error_of, online_instance
+from conftest import ISO_DATE, RESOURCE_ID, create_stack, error_of, online_instance
 
 
 @pytest.fixture
@@ -27,11 +29,18 @@ def deploy(w, **arguments):
     return w["client"].create_deployment(**arguments)["DeploymentId"]
 
 
+def test_deployment_ids_sort_in_creation_order(world):
+    first = deploy(world, Command={"Name": "configure"})
+    time.sleep(0.002)  # IDs made within one millisecond are in random order
+    second = deploy(world, Command={"Name": "configure"})
+    assert RESOURCE_ID.match(first) and RESOURCE_ID.match(second) and first < second
+
+
 def test_deploy_targets_every_online_instance_by_default(world):
     c = world["client"]
     dep = deploy(world, AppId=world["app"], Command={"Name": "deploy", "Args": {"migrate": ["true"]}}, Comment="v1",
                  CustomJson='{"shop": {"version": 2}}')
-    assert UUID.match(dep)
+    assert RESOURCE_ID.match(dep)
     c.get_waiter("deployment_successful").wait(DeploymentIds=[dep], WaiterConfig={"Delay": 1, "MaxAttempts": 3})
     d, = c.describe_deployments(DeploymentIds=[dep])["Deployments"]
     assert d["StackId"] == world["stack"] and d["AppId"] == world["app"]

@@ -1,10 +1,10 @@
 """Stacks, layers and apps through boto3: defaults, identity, uniqueness and errors."""
-from conftest import ISO_DATE, PROFILE, ROLE, UUID, create_stack, error_of
+from conftest import ISO_DATE, PROFILE, RESOURCE_ID, ROLE, create_stack, error_of
 
 
 def test_create_stack_fills_in_the_documented_defaults(client):
     stack_id = create_stack(client, name="shop")
-    assert UUID.match(stack_id)
+    assert RESOURCE_ID.match(stack_id)
     stack, = client.describe_stacks(StackIds=[stack_id])["Stacks"]
     assert stack["Name"] == "shop"
     assert stack["Arn"] == f"arn:aws:opsworks:us-east-1:000000000000:stack/{stack_id}/"

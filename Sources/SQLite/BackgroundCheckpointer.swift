@@ -1,0 +1,126 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Checkpoints a WAL database on a thread of its own, off the path of the writes.
+///
+/// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages: that
+/// commit copies the pages into the database and waits for two fsyncs of up to 4 MB, and every
+/// write batched behind it waits too. Here a thread with its own connection does that copy and
+/// those fsyncs beside the writer (a passive checkpoint never blocks it). The WAL can start over
+/// only once every frame in it is copied, which never happens while the writer keeps adding
+/// frames; so the checkpointer then takes the writer's connection between two batches and copies
+/// the few frames written meanwhile, after which the next commit starts the WAL from the top.
+public final class BackgroundCheckpointer: @unchecked Sendable {
+    /// WAL frames (pages) that start a checkpoint: SQLite's own default.
+    public static let defaultThreshold: Int32 = 1_000
+
+    private let connection: Database
+    private let writer: GroupCommitWriter
+    private let threshold: Int32
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `mutex`.
+    private var walFrames: Int32 = 0
+    private var stopping = false
+    private var running = false
+
+    /// Takes over checkpointing of `writer`'s database file at `path` (its automatic
+    /// checkpoints stop) and starts the thread.
+    public init(path: String, writer: GroupCommitWriter, threshold: Int32 = defaultThreshold) throws {
+        connection = try Database(path: path)
+        self.writer = writer
+        self.threshold = threshold
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        // Replacing the WAL hook turns SQLite's automatic checkpoints off for that connection.
+        writer.betweenBatches { database in
+            _ = sqlite3_wal_hook(database.handle, { context, _, _, frames in
+                Unmanaged<BackgroundCheckpointer>.fromOpaque(context!).takeUnretainedValue().committed(walFrames: frames)
+                return SQLITE_OK
+            }, context)
+        }
+        running = true
+        if !startThread({ [self] in run() }) {
+            running = false
+            try writer.betweenBatches { database in
+                _ = sqlite3_wal_hook(database.handle, nil, nil)
+                try database.execute("PRAGMA wal_autocheckpoint = \(threshold)")
+            }
+        }
+    }
+
+    /// Stops the thread and gives checkpointing back to SQLite's automatic checkpoints.
+    public func stop() {
+        pthread_mutex_lock(mutex)
+        let wasRunning = running
+        stopping = true
+        pthread_cond_signal(wake)
+        while running { pthread_cond_wait(wake, mutex) }
+        pthread_mutex_unlock(mutex)
+        guard wasRunning else { return }
+        writer.betweenBatches { database in
+            _ = sqlite3_wal_hook(database.handle, nil, nil)
+            _ = try? database.execute("PRAGMA wal_autocheckpoint = \(threshold)")
+        }
+    }
+
+    deinit {
+        pthread_cond_destroy(wake)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        wake.deallocate()
+    }
+
+    /// The writer's WAL hook, after each commit: wakes the thread when the WAL is long enough.
+    private func committed(walFrames frames: Int32) {
+        pthread_mutex_lock(mutex)
+        walFrames = frames
+        if frames >= threshold { pthread_cond_signal(wake) }
+        pthread_mutex_unlock(mutex)
+    }
+
+    private func run() {
+        pthread_mutex_lock(mutex)
+        while !stopping {
+            guard walFrames >= threshold else {
+                pthread_cond_wait(wake, mutex)
+                continue
+            }
+            pthread_mutex_unlock(mutex)
+            // The bulk, beside the writer; then the remainder, between two batches. A failure
+            // (the file locked by another process, say) leaves the WAL longer, nothing else.
+            _ = try? connection.checkpoint()
+            _ = writer.betweenBatches { database in try? database.checkpoint() }
+            pthread_mutex_lock(mutex)
+            // Until the next commit says how long the WAL is, it counts as checkpointed; a
+            // checkpoint that could not finish (a reader on an old snapshot) is retried after the
+            // next threshold's worth of frames.
+            walFrames = 0
+        }
+        running = false
+        pthread_cond_broadcast(wake)
+        pthread_mutex_unlock(mutex)
+    }
+}
+
+/// Starts a detached POSIX thread running `body`; false when the system refuses one.
+private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+    final class Box: @unchecked Sendable {  // handed to exactly one new thread
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    guard pthread_create(&thread, nil, { pointer in
+        Unmanaged<Box>.fromOpaque(pointer!).takeRetainedValue().body()
+        return nil
+    }, box) == 0 else {
+        Unmanaged<Box>.fromOpaque(box).release()
+        return false
+    }
+    pthread_detach(thread)
+    return true
+}
