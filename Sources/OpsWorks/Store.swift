@@ -22,7 +22,7 @@ public final class Store: Sendable {
         let database = try Database(path: path)
         try database.migrate(Store.migrations)
         if let maxBytes { try database.limitSize(toBytes: maxBytes) }
-        writer = GroupCommitWriter(database)
+        writer = try GroupCommitWriter(database)
         self.path = path
         if path == Database.inMemory {
             readers = nil
@@ -37,7 +37,10 @@ public final class Store: Sendable {
         }
     }
 
-    deinit { checkpointer?.stop() }
+    deinit {
+        checkpointer?.stop()
+        writer.stop()
+    }
 
     /// Runs `body` in a write transaction over the records of one account and region. It may
     /// share its transaction with other writes and may run twice (see `GroupCommitWriter`), so it
@@ -218,15 +221,17 @@ struct Stored: Sendable {
 struct InstanceState {
     let id: String
     let stackId: String
-    let timeline: Timeline?
+    let timelineText: String?
 
     init(_ row: Row) {
         id = row.text(0) ?? ""
         stackId = row.text(1) ?? ""
-        timeline = Timeline(text: row.text(2))
+        timelineText = row.text(2)
     }
 
-    func status(at time: Timestamp) -> String { timeline?.status(at: time) ?? "stopped" }
+    func status(at time: Timestamp) -> String {
+        timelineText.flatMap { Timeline.status(ofText: $0, at: time) } ?? "stopped"
+    }
 }
 
 /// The tables as one account and region see them, inside one transaction. Documents are the

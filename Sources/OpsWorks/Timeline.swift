@@ -31,6 +31,44 @@ struct Timeline: Sendable, Equatable {
         steps.map { "\($0.status)@\(Int64(($0.at.seconds * 1_000_000).rounded()))" }.joined(separator: "|")
     }
 
+    /// The status at `time` read straight off the column text without building the steps (every
+    /// target instance of every deployment is read so); nil when the text is not a timeline.
+    static func status(ofText text: String, at time: Timestamp) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var current: Range<Int>?
+            var first: Range<Int>?
+            var index = 0
+            while index < bytes.count {
+                let statusStart = index
+                while index < bytes.count && bytes[index] != UInt8(ascii: "@") { index += 1 }
+                guard index > statusStart, index < bytes.count else { return nil }
+                let status = statusStart..<index
+                index += 1
+                guard let (micros, end) = Self.parseMicros(bytes, from: index) else { return nil }
+                index = end + 1  // past the "|"
+                if first == nil { first = status }
+                if Timestamp(seconds: Double(micros) / 1_000_000) <= time { current = status }
+            }
+            guard let chosen = current ?? first else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[chosen]), as: UTF8.self)
+        }
+    }
+
+    /// The digits of a step's time from `start` up to the next "|" or the end: the microseconds
+    /// and where they end; nil when there are none, a non-digit or too many.
+    private static func parseMicros(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int64, Int)? {
+        var micros: Int64 = 0
+        var index = start
+        while index < bytes.count && bytes[index] != UInt8(ascii: "|") {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit <= 9, index - start < 18 else { return nil }
+            micros = micros * 10 + Int64(digit)
+            index += 1
+        }
+        return index > start ? (micros, index) : nil
+    }
+
     init?(text: String?) {
         guard var text, !text.isEmpty else { return nil }
         let parsed: [Step]? = text.withUTF8 { bytes in
@@ -41,18 +79,9 @@ struct Timeline: Sendable, Equatable {
                 while index < bytes.count && bytes[index] != UInt8(ascii: "@") { index += 1 }
                 guard index > statusStart, index < bytes.count else { return nil }
                 let status = String(decoding: UnsafeBufferPointer(rebasing: bytes[statusStart..<index]), as: UTF8.self)
-                index += 1
-                var micros: Int64 = 0
-                let digitsStart = index
-                while index < bytes.count && bytes[index] != UInt8(ascii: "|") {
-                    let digit = bytes[index] &- UInt8(ascii: "0")
-                    guard digit <= 9, index - digitsStart < 18 else { return nil }
-                    micros = micros * 10 + Int64(digit)
-                    index += 1
-                }
-                guard index > digitsStart else { return nil }
+                guard let (micros, end) = Self.parseMicros(bytes, from: index + 1) else { return nil }
                 steps.append(Step(status: status, at: Timestamp(seconds: Double(micros) / 1_000_000)))
-                index += 1  // the "|"
+                index = end + 1  // past the "|"
             }
             return steps
         }

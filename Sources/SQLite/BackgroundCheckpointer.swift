@@ -19,9 +19,8 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
     private let connection: Database
     private let writer: GroupCommitWriter
     private let threshold: Int32
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    // Guarded by `mutex`.
+    private let lock = Monitor()
+    // Guarded by `lock`.
     private var walFrames: Int32 = 0
     private var stopping = false
     private var running = false
@@ -32,11 +31,9 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
         connection = try Database(path: path)
         self.writer = writer
         self.threshold = threshold
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(wake, nil)
         let context = Unmanaged.passUnretained(self).toOpaque()
         // Replacing the WAL hook turns SQLite's automatic checkpoints off for that connection.
-        writer.betweenBatches { database in
+        try writer.betweenBatches { database in
             _ = sqlite3_wal_hook(database.handle, { context, _, _, frames in
                 Unmanaged<BackgroundCheckpointer>.fromOpaque(context!).takeUnretainedValue().committed(walFrames: frames)
                 return SQLITE_OK
@@ -54,73 +51,48 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
 
     /// Stops the thread and gives checkpointing back to SQLite's automatic checkpoints.
     public func stop() {
-        pthread_mutex_lock(mutex)
-        let wasRunning = running
-        stopping = true
-        pthread_cond_signal(wake)
-        while running { pthread_cond_wait(wake, mutex) }
-        pthread_mutex_unlock(mutex)
-        guard wasRunning else { return }
-        writer.betweenBatches { database in
-            _ = sqlite3_wal_hook(database.handle, nil, nil)
-            _ = try? database.execute("PRAGMA wal_autocheckpoint = \(threshold)")
+        let wasRunning = lock.withLock {
+            let wasRunning = running
+            stopping = true
+            lock.broadcast()
+            while running { lock.wait() }
+            return wasRunning
         }
-    }
-
-    deinit {
-        pthread_cond_destroy(wake)
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-        wake.deallocate()
+        guard wasRunning else { return }
+        try? writer.betweenBatches { database in
+            _ = sqlite3_wal_hook(database.handle, nil, nil)
+            try database.execute("PRAGMA wal_autocheckpoint = \(threshold)")
+        }
     }
 
     /// The writer's WAL hook, after each commit: wakes the thread when the WAL is long enough.
     private func committed(walFrames frames: Int32) {
-        pthread_mutex_lock(mutex)
-        walFrames = frames
-        if frames >= threshold { pthread_cond_signal(wake) }
-        pthread_mutex_unlock(mutex)
+        lock.withLock {
+            walFrames = frames
+            if frames >= threshold { lock.broadcast() }
+        }
     }
 
     private func run() {
-        pthread_mutex_lock(mutex)
+        lock.lock()
         while !stopping {
             guard walFrames >= threshold else {
-                pthread_cond_wait(wake, mutex)
+                lock.wait()
                 continue
             }
-            pthread_mutex_unlock(mutex)
+            lock.unlock()
             // The bulk, beside the writer; then the remainder, between two batches. A failure
             // (the file locked by another process, say) leaves the WAL longer, nothing else.
             _ = try? connection.checkpoint()
-            _ = writer.betweenBatches { database in try? database.checkpoint() }
-            pthread_mutex_lock(mutex)
+            _ = try? writer.betweenBatches { database in try database.checkpoint() }
+            lock.lock()
             // Until the next commit says how long the WAL is, it counts as checkpointed; a
             // checkpoint that could not finish (a reader on an old snapshot) is retried after the
             // next threshold's worth of frames.
             walFrames = 0
         }
         running = false
-        pthread_cond_broadcast(wake)
-        pthread_mutex_unlock(mutex)
+        lock.broadcast()
+        lock.unlock()
     }
-}
-
-/// Starts a detached POSIX thread running `body`; false when the system refuses one.
-private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
-    final class Box: @unchecked Sendable {  // handed to exactly one new thread
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    guard pthread_create(&thread, nil, { pointer in
-        Unmanaged<Box>.fromOpaque(pointer!).takeRetainedValue().body()
-        return nil
-    }, box) == 0 else {
-        Unmanaged<Box>.fromOpaque(box).release()
-        return false
-    }
-    pthread_detach(thread)
-    return true
 }

@@ -9,8 +9,12 @@ public final class Database {
     public let path: String
     private var statementCache: [String: Statement] = [:]
 
+    /// Process-wide settings, made once before the first connection opens.
+    private static let configured: Void = { _ = csqlite_disable_memory_statistics() }()
+
     /// Opens (creating if needed) the database at `path`, with foreign keys on and, for files, WAL.
     public init(path: String) throws {
+        _ = Database.configured
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &handle, flags, nil)

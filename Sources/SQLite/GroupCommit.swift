@@ -1,15 +1,17 @@
+import CSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One write connection shared by many threads, committing their writes together.
 ///
-/// A thread that wants to write queues its work and waits. When no batch is running, the first
-/// waiter takes every queued write, runs them one after another in one transaction, commits
-/// once and wakes their owners; each write returns only after the commit that holds it. Why:
-/// a commit writes every page the transaction changed to the WAL, and the pages a deployment
-/// changes (the ends of its tables and indexes) are mostly the same pages the next one changes,
-/// so sixteen writes in one commit cost far less than sixteen commits.
+/// A thread that wants to write queues its work and sleeps. The writer's own thread takes every
+/// queued write, runs them one after another in one transaction, commits once and wakes their
+/// owners; each write returns only after the commit that holds it. Why: a commit writes every
+/// page the transaction changed to the WAL, and the pages a deployment changes (the ends of its
+/// tables and indexes) are mostly the pages the next one changes, so sixteen writes in one
+/// commit cost far less than sixteen commits. One thread owns the connection, so each waiting
+/// connection is woken exactly once, when its write is done.
 ///
 /// Writes see each other in order, as if run one by one. When one of a batch throws, the batch
 /// is rolled back and each of its writes runs again in a transaction of its own, so that one
@@ -17,115 +19,157 @@ import Glibc
 /// only the database (they may run twice; only the last run counts).
 public final class GroupCommitWriter: @unchecked Sendable {
     private let database: Database
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let finished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    // Guarded by `mutex`.
+    private let lock = Monitor()
+    // Guarded by `lock`.
     private var queued: [PendingWrite] = []
-    private var batchRunning = false
+    private var stopping = false
+    private var threadRunning = false
 
-    public init(_ database: Database) {
+    public init(_ database: Database) throws {
         self.database = database
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(finished, nil)
+        threadRunning = true
+        guard startThread({ [self] in runBatches() }) else {
+            threadRunning = false
+            throw SQLiteError(code: SQLITE_ERROR, message: "cannot start the database writer's thread")
+        }
     }
 
-    deinit {
-        pthread_cond_destroy(finished)
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-        finished.deallocate()
+    /// Runs what is queued, then stops the thread. Writes after this wait forever: stop last.
+    public func stop() {
+        lock.withLock {
+            stopping = true
+            lock.broadcast()
+            while threadRunning { lock.wait() }
+        }
     }
 
     /// Runs `body` in a write transaction and returns once that transaction has committed.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try perform(body, inTransaction: true)
+    }
+
+    /// Runs `body` on the connection between two batches, outside any transaction (maintenance
+    /// such as hooks and checkpoints).
+    public func betweenBatches<T>(_ body: (Database) throws -> T) throws -> T {
+        try perform(body, inTransaction: false)
+    }
+
+    private func perform<T>(_ body: (Database) throws -> T, inTransaction: Bool) throws -> T {
         try withoutActuallyEscaping(body) { body in
-            // The write may run on another waiting thread; this one sleeps until it has.
-            let write = PendingWrite(body)
-            pthread_mutex_lock(mutex)
-            queued.append(write)
-            while !write.isDone {
-                if batchRunning {
-                    pthread_cond_wait(finished, mutex)
-                    continue
-                }
-                batchRunning = true
-                let batch = queued
-                queued.removeAll(keepingCapacity: true)
-                pthread_mutex_unlock(mutex)
-                run(batch)
-                pthread_mutex_lock(mutex)
-                for write in batch { write.isDone = true }
-                batchRunning = false
-                pthread_cond_broadcast(finished)
+            // The body runs on the writer's thread while this one sleeps until it has.
+            let write = PendingWrite(body, inTransaction: inTransaction)
+            lock.withLock {
+                queued.append(write)
+                lock.broadcast()
             }
-            pthread_mutex_unlock(mutex)
+            write.waitUntilDone()
             return try write.result(as: T.self)
         }
     }
 
-    /// Runs `body` on the connection while no batch runs, outside any transaction (maintenance
-    /// such as hooks and checkpoints). Writes queued meanwhile wait for it.
-    public func betweenBatches<T>(_ body: (Database) throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
-        while batchRunning { pthread_cond_wait(finished, mutex) }
-        batchRunning = true
-        pthread_mutex_unlock(mutex)
-        defer {
-            pthread_mutex_lock(mutex)
-            batchRunning = false
-            pthread_cond_broadcast(finished)
-            pthread_mutex_unlock(mutex)
+    private func runBatches() {
+        var batch: [PendingWrite] = []
+        lock.lock()
+        while true {
+            while queued.isEmpty && !stopping { lock.wait() }
+            if queued.isEmpty { break }
+            swap(&batch, &queued)
+            lock.unlock()
+            run(batch)
+            for write in batch { write.finish() }
+            batch.removeAll(keepingCapacity: true)
+            lock.lock()
         }
-        return try body(database)
+        threadRunning = false
+        lock.broadcast()
+        lock.unlock()
     }
 
+    /// Runs writes in order: maintenance alone, consecutive writes in one transaction.
     private func run(_ batch: [PendingWrite]) {
-        if batch.count == 1 {
-            batch[0].runAlone(database)
+        var start = 0
+        while start < batch.count {
+            guard batch[start].inTransaction else {
+                batch[start].runOutsideTransaction(database)
+                start += 1
+                continue
+            }
+            var end = start
+            while end < batch.count && batch[end].inTransaction { end += 1 }
+            runInOneTransaction(batch[start..<end])
+            start = end
+        }
+    }
+
+    private func runInOneTransaction(_ writes: ArraySlice<PendingWrite>) {
+        if writes.count == 1 {
+            writes.first!.runAlone(database)
             return
         }
         do {
             try database.statement("BEGIN IMMEDIATE").run()
         } catch {
-            for write in batch { write.fail(error) }
+            for write in writes { write.fail(error) }
             return
         }
         var allSucceeded = true
-        for write in batch where allSucceeded {
+        for write in writes where allSucceeded {
             allSucceeded = write.run(database)
         }
         if allSucceeded, (try? database.statement("COMMIT").run()) != nil { return }
         try? database.statement("ROLLBACK").run()
-        for write in batch { write.runAlone(database) }
+        for write in writes { write.runAlone(database) }
     }
 }
 
 /// One queued write: its body, and once run, its outcome.
 private final class PendingWrite {
-    private let body: (Database) throws -> Any
+    /// Dropped before the owner wakes: the owner's closure must not outlive its call.
+    private var body: ((Database) throws -> Any)?
+    let inTransaction: Bool
     private var outcome: Result<Any, any Error>?
-    var isDone = false
+    private let done = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
 
-    init<T>(_ body: @escaping (Database) throws -> T) {
+    init<T>(_ body: @escaping (Database) throws -> T, inTransaction: Bool) {
         self.body = { try body($0) }
+        self.inTransaction = inTransaction
+        sem_init(done, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(done)
+        done.deallocate()
     }
 
     /// Runs the body inside the batch's transaction; false when it threw.
     func run(_ database: Database) -> Bool {
-        outcome = Result { try body(database) }
+        outcome = Result { try body!(database) }
         if case .failure = outcome { return false }
         return true
     }
 
     /// Runs the body in a transaction of its own.
     func runAlone(_ database: Database) {
-        outcome = Result { try database.transaction { try body(database) } }
+        outcome = Result { try database.transaction { try body!(database) } }
+    }
+
+    func runOutsideTransaction(_ database: Database) {
+        outcome = Result { try body!(database) }
     }
 
     func fail(_ error: any Error) { outcome = .failure(error) }
 
+    /// Wakes the owner; the outcome is set before and read after (the semaphore orders them).
+    func finish() {
+        body = nil
+        sem_post(done)
+    }
+
+    func waitUntilDone() {
+        while sem_wait(done) != 0 {}  // EINTR
+    }
+
     func result<T>(as: T.Type) throws -> T {
-        // Set by the batch before `isDone`, read after it under the same mutex.
         try outcome!.get() as! T
     }
 }

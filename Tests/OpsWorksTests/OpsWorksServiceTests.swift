@@ -180,6 +180,18 @@ struct Harness {
         #expect(Timeline(text: "online@x") == nil && Timeline(text: "") == nil)
     }
 
+    @Test func theStatusReadOffTheColumnTextIsTheTimelines() {
+        let start = 1_700_000_000.25
+        let timeline = Timeline(InstanceLifecycle.start, from: Timestamp(seconds: start), stepSeconds: 1.5)
+        for offset in [-1.0, 0, 0.5, 1.5, 3, 4.4, 6, 100] {
+            let time = Timestamp(seconds: start + offset)
+            #expect(Timeline.status(ofText: timeline.text, at: time) == timeline.status(at: time))
+        }
+        #expect(Timeline.status(ofText: timeline.text, at: Timestamp(seconds: start + 6)) == "online")
+        #expect(Timeline.status(ofText: "online@x", at: Timestamp(seconds: start)) == nil)
+        #expect(Timeline.status(ofText: "", at: Timestamp(seconds: start)) == nil)
+    }
+
     @Test func aFixtureWithoutIDsIsRefused() throws {
         let h = try Harness.make()
         #expect(throws: FixtureError.self) {

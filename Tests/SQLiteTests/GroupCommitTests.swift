@@ -13,7 +13,8 @@ import Foundation
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let database = try Database(path: path)
         try database.execute("CREATE TABLE t (value INTEGER PRIMARY KEY)")
-        let writer = GroupCommitWriter(database)
+        let writer = try GroupCommitWriter(database)
+        defer { writer.stop() }
         let threads = 8, writesPerThread = 50
         let outcomes = Outcomes()
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
