@@ -16,6 +16,10 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
     /// WAL frames (pages) that start a checkpoint: SQLite's own default.
     public static let defaultThreshold: Int32 = 1_000
 
+    /// Frames few enough to copy between two batches; and how many passes may try to get there.
+    static let shortRemainder: Int32 = 32
+    static let passesBesideTheWriter = 4
+
     private let connection: Database
     private let writer: GroupCommitWriter
     private let threshold: Int32
@@ -81,9 +85,14 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
                 continue
             }
             lock.unlock()
-            // The bulk, beside the writer; then the remainder, between two batches. A failure
-            // (the file locked by another process, say) leaves the WAL longer, nothing else.
-            _ = try? connection.checkpoint()
+            // The bulk, beside the writer, in passes until what the writer added meanwhile is
+            // short; then that remainder between two batches, where its fsyncs hold the writer
+            // up: the shorter it is, the shorter the pause. A failure (the file locked by
+            // another process, say) leaves the WAL longer, nothing else.
+            for _ in 0..<Self.passesBesideTheWriter {
+                guard let pass = try? connection.checkpoint(), pass.walFrames == pass.checkpointed,
+                      lock.withLock({ walFrames }) - pass.walFrames > Self.shortRemainder else { break }
+            }
             _ = try? writer.betweenBatches { database in try database.checkpoint() }
             lock.lock()
             // Until the next commit says how long the WAL is, it counts as checkpointed; a

@@ -40,10 +40,19 @@ public final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
+    private var parameterCount: Int { Int(sqlite3_bind_parameter_count(handle)) }
+
+    /// Binds UTF-8 text, which SQLite copies at once (SQLITE_TRANSIENT).
+    private func bindText(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) -> Int32 {
+        guard let base = bytes.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, transient) }
+        return sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+    }
+
     /// Resets the statement and binds `values` to its parameters in order.
     public func bind(_ values: [SQLiteValue]) throws {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        // Every parameter is bound anew on the hot paths; clearing is for a shorter list.
+        if values.count != parameterCount { sqlite3_clear_bindings(handle) }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -51,12 +60,11 @@ public final class Statement {
             case .null: code = sqlite3_bind_null(handle, index)
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .real(let number): code = sqlite3_bind_double(handle, index, number)
-            case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, transient)
+            case .text(var text):
+                // The String's own UTF-8 bytes: passing it as a C string would copy it first.
+                code = text.withUTF8 { bindText($0, at: index) }
             case .utf8(let bytes):
-                code = bytes.withUnsafeBufferPointer { buffer in
-                    buffer.baseAddress.map { sqlite3_bind_text(handle, index, UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), Int32(buffer.count), transient) }
-                        ?? sqlite3_bind_text(handle, index, "", 0, transient)
-                }
+                code = bytes.withUnsafeBufferPointer { bindText($0, at: index) }
             }
             try check(code, database, sql: sql)
         }
