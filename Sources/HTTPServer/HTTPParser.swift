@@ -115,24 +115,22 @@ public enum HTTPParser {
         }
     }
 
-    /// RFC 9110 §5.6.2: token characters, which methods and field names are made of; a table,
-    /// since every byte of every header name is looked up.
-    private static let tokenTable: [Bool] = (0..<256).map { value in
-        let byte = UInt8(value)
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
+    /// RFC 9110 §5.6.2: token characters, which methods and field names are made of: letters,
+    /// digits and !#$%&'*+-.^_`|~, as one bit per byte below 128 (every byte of every header
+    /// name is looked up; a table in a static array cost a lazy-initialisation check each time).
+    private static let tokenBitsBelow64: UInt64 = 0x03ff_6cfa_0000_0000
+    private static let tokenBitsFrom64: UInt64 = 0x57ff_ffff_c7ff_fffe
 
     @inline(__always)
-    private static func isTokenByte(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return tokenBitsBelow64 >> UInt64(byte) & 1 == 1 }
+        if byte < 128 { return tokenBitsFrom64 >> UInt64(byte - 64) & 1 == 1 }
+        return false
+    }
 
     /// Whether a header name (as bytes) is `lowercaseName`, ignoring ASCII case.
     @inline(__always)
-    private static func nameIs(_ name: ArraySlice<UInt8>, _ lowercaseName: StaticString) -> Bool {
+    private static func nameIs(_ name: Bytes, _ lowercaseName: StaticString) -> Bool {
         guard name.count == lowercaseName.utf8CodeUnitCount else { return false }
         var offset = 0
         for byte in name {
@@ -142,10 +140,22 @@ public enum HTTPParser {
         return true
     }
 
-    private static func parseHead(_ bytes: ArraySlice<UInt8>) -> Result<Head, HTTPProtocolError> {
+    private static func parseHead(_ head: ArraySlice<UInt8>) -> Result<Head, HTTPProtocolError> {
+        // Over the raw buffer: ArraySlice indexing checked bounds and retained the storage for
+        // every byte of the head, a fifth of a Describe call.
+        head.withUnsafeBufferPointer { parseHead(buffer: $0) }
+    }
+
+    private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    private static func text(_ bytes: Bytes) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
+    }
+
+    private static func parseHead(buffer bytes: UnsafeBufferPointer<UInt8>) -> Result<Head, HTTPProtocolError> {
         func bad(_ message: String) -> Result<Head, HTTPProtocolError> { .failure(HTTPProtocolError(.badRequest, message)) }
         // RFC 9112 §2.2: lines end in CRLF; a bare CR or LF is not accepted here.
-        var lines: [ArraySlice<UInt8>] = []
+        var lines: [Bytes] = []
         var lineStart = bytes.startIndex
         var index = bytes.startIndex
         while index < bytes.endIndex {
@@ -189,18 +199,24 @@ public enum HTTPParser {
         for line in lines.dropFirst() {
             // RFC 9112 §5.2: obsolete line folding may be rejected with 400.
             if let first = line.first, first == space || first == tab { return bad("Obsolete line folding in a header field.") }
-            guard let colonIndex = line.firstIndex(of: colon) else { return bad("A header line has no colon.") }
-            let name = line[line.startIndex..<colonIndex]
-            // RFC 9112 §5.1: no whitespace between the field name and the colon.
-            guard !name.isEmpty, name.allSatisfy(isTokenByte) else { return bad("A header field name is malformed.") }
-            var value = line[(colonIndex + 1)...]
-            while let first = value.first, first == space || first == tab { value = value.dropFirst() }
-            while let last = value.last, last == space || last == tab { value = value.dropLast() }
-            guard value.allSatisfy({ ($0 >= space || $0 == tab) && $0 != 127 }) else {
-                return bad("A header field value holds control characters.")
+            // The name runs up to the colon, token bytes only (RFC 9112 §5.1: no whitespace
+            // before the colon); one loop over each part, as this runs for every header.
+            var colonIndex = line.startIndex
+            while colonIndex < line.endIndex && isTokenByte(bytes[colonIndex]) { colonIndex += 1 }
+            guard colonIndex < line.endIndex, bytes[colonIndex] == colon, colonIndex > line.startIndex else {
+                return line.contains(colon) ? bad("A header field name is malformed.") : bad("A header line has no colon.")
             }
-            let text = String(decoding: value, as: UTF8.self)
-            headers.add(String(decoding: name, as: UTF8.self), text)
+            let name = bytes[line.startIndex..<colonIndex]
+            var valueStart = colonIndex + 1, valueEnd = line.endIndex
+            while valueStart < valueEnd && (bytes[valueStart] == space || bytes[valueStart] == tab) { valueStart += 1 }
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == space || bytes[valueEnd - 1] == tab) { valueEnd -= 1 }
+            for index in valueStart..<valueEnd {
+                let byte = bytes[index]
+                if (byte < space && byte != tab) || byte == 127 { return bad("A header field value holds control characters.") }
+            }
+            let value = bytes[valueStart..<valueEnd]
+            let text = text(value)
+            headers.add(Self.text(name), text)
             if nameIs(name, "host") { hostCount += 1 }
             else if nameIs(name, "content-length") { lengths.append(text) }
             else if nameIs(name, "transfer-encoding") { transferEncodings.append(text) }
@@ -233,8 +249,8 @@ public enum HTTPParser {
         }
         let expectsContinue = minor >= 1 && expect.map { $0.lowercased() == "100-continue" } == true
         return .success(Head(
-            method: String(decoding: parts[0], as: UTF8.self),
-            target: String(decoding: parts[1], as: UTF8.self),
+            method: text(parts[0]),
+            target: text(parts[1]),
             minorVersion: minor,
             headers: headers,
             framing: framing,

@@ -10,16 +10,29 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    /// The bytes on the wire: status line, headers, framing, body.
+    /// The bytes on the wire: status line, headers, framing, body. Written as bytes: building
+    /// the head as an interpolated String was 6% of a Describe call.
     func serialized(keepAlive: Bool) -> [UInt8] {
-        var head = "HTTP/1.1 \(status.code) \(status.reason)\r\n"
-        for field in headers {
-            head += "\(field.name): \(field.value)\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + headers.count * 48 + body.count)
+        func append(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes.append(contentsOf: $0) }
         }
-        head += "Content-Length: \(body.count)\r\n"
-        head += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
-        var bytes = Array(head.utf8)
-        bytes.reserveCapacity(bytes.count + body.count)
+        append("HTTP/1.1 ")
+        append(String(status.code))
+        bytes.append(UInt8(ascii: " "))
+        append(status.reason)
+        bytes.append(contentsOf: [13, 10])
+        for field in headers {
+            append(field.name)
+            bytes.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            append(field.value)
+            bytes.append(contentsOf: [13, 10])
+        }
+        append("Content-Length: ")
+        append(String(body.count))
+        append(keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n")
         bytes.append(contentsOf: body)
         return bytes
     }

@@ -16,7 +16,7 @@ extension OpsWorksService {
         let name = input.string("Name") ?? ""
         guard !name.isEmpty else { throw AWSError.validation("Name must not be empty") }
         try Self.validateAppMembers(input)
-        let taken = Set(try records.list(.app, where: "stack_id", equals: stackId).compactMap { $0.string("Shortname") })
+        let taken = Set(try records.list(.app, where: .stackId, equals: stackId).compactMap { $0.string("Shortname") })
         let shortname: String
         if let requested = input.string("Shortname") {
             guard !taken.contains(requested) else {
@@ -50,7 +50,7 @@ extension OpsWorksService {
 
     func describeApps(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let apps = try describe(scope, .app, input, ids: "AppIds", parents: [
-            .by("StackId", .stack, children: .app, column: "stack_id"),
+            .by("StackId", .stack, children: .app, column: .stackId),
         ])
         return Self.list("Apps", try apps.map(Self.presentApp))
     }

@@ -13,7 +13,7 @@ extension OpsWorksService {
             let request = try checked.get()
             if let appId = request.appId { try Self.requireOwned(records, .app, appId, stackId: stackId) }
             let listedInstances = try request.instanceIds.map { id -> InstanceState in
-                guard let state = try records.instanceStates(where: "id", equals: id).first else { throw AWSError.notFound("instance", id) }
+                guard let state = try records.instanceStates(where: .id, equals: id).first else { throw AWSError.notFound("instance", id) }
                 guard state.stackId == stackId else { throw AWSError.validation("The instance \(id) does not belong to stack \(stackId)") }
                 return state
             }
@@ -43,7 +43,7 @@ extension OpsWorksService {
         var candidates = instances
         for layerId in layers { candidates += try records.instanceStates(inLayer: layerId) }
         let everyOnline = instances.isEmpty && layers.isEmpty
-        if everyOnline { candidates = try records.instanceStates(where: "stack_id", equals: stackId) }
+        if everyOnline { candidates = try records.instanceStates(where: .stackId, equals: stackId) }
         var seen = Set<String>()
         var targets: [(id: String, status: String)] = []
         for instance in candidates where seen.insert(instance.id).inserted {
@@ -68,8 +68,8 @@ extension OpsWorksService {
         let now = clock()
         // A stack's or an app's deployments come newest first, as the service lists them.
         let deployments = try describe(scope, .deployment, input, ids: "DeploymentIds", parents: [
-            ParentFilter(member: "StackId", kind: .stack) { Array(try $0.stored(.deployment, where: "stack_id", equals: $1).reversed()) },
-            ParentFilter(member: "AppId", kind: .app) { Array(try $0.stored(.deployment, where: "app_id", equals: $1).reversed()) },
+            ParentFilter(member: "StackId", kind: .stack) { Array(try $0.stored(.deployment, where: .stackId, equals: $1).reversed()) },
+            ParentFilter(member: "AppId", kind: .app) { Array(try $0.stored(.deployment, where: .appId, equals: $1).reversed()) },
         ])
         return Self.list("Deployments", deployments.map { Self.presentDeployment($0, at: now) })
     }
@@ -77,8 +77,8 @@ extension OpsWorksService {
     func describeCommands(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let now = clock()
         let commands = try describe(scope, .command, input, ids: "CommandIds", parents: [
-            .by("DeploymentId", .deployment, children: .command, column: "deployment_id"),
-            .by("InstanceId", .instance, children: .command, column: "instance_id"),
+            .by("DeploymentId", .deployment, children: .command, column: .deploymentId),
+            .by("InstanceId", .instance, children: .command, column: .instanceId),
         ])
         return Self.list("Commands", commands.map { Self.presentCommand($0, at: now) })
     }

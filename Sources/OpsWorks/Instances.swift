@@ -14,7 +14,7 @@ extension OpsWorksService {
         guard let instanceType = input.string("InstanceType"), !instanceType.isEmpty else {
             throw AWSError.validation("InstanceType must not be empty")
         }
-        let siblings = try records.list(.instance, where: "stack_id", equals: stackId)
+        let siblings = try records.list(.instance, where: .stackId, equals: stackId)
         let takenHostnames = Set(siblings.compactMap { $0.string("Hostname") })
         let hostname: String
         if let requested = input.string("Hostname") {
@@ -66,7 +66,7 @@ extension OpsWorksService {
     func describeInstances(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let now = clock()
         let instances = try describe(scope, .instance, input, ids: "InstanceIds", parents: [
-            .by("StackId", .stack, children: .instance, column: "stack_id"),
+            .by("StackId", .stack, children: .instance, column: .stackId),
             ParentFilter(member: "LayerId", kind: .layer) { try $0.storedInstances(inLayer: $1) },
         ])
         return Self.list("Instances", instances.map { Self.presentInstance($0, at: now) })
@@ -86,7 +86,7 @@ extension OpsWorksService {
     private func transition(_ scope: Scope, _ input: JSONObject, to statuses: [String], from allowed: Set<String>? = nil, unless settled: Set<String> = []) throws -> JSONObject {
         try store.write(scope) { records in
             let instanceId = input.string("InstanceId") ?? ""
-            guard let instance = try records.instanceStates(where: "id", equals: instanceId).first else {
+            guard let instance = try records.instanceStates(where: .id, equals: instanceId).first else {
                 throw AWSError.notFound("instance", instanceId)
             }
             let now = clock()

@@ -36,7 +36,7 @@ extension OpsWorksService {
             throw AWSError.validation("Shortname \(shortname) must be 1 to 32 characters of letters, digits, '-', '_' and '.'")
         }
         if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
-        for layer in try records.list(.layer, where: "stack_id", equals: stackId) {
+        for layer in try records.list(.layer, where: .stackId, equals: stackId) {
             if layer.string("Name") == name {
                 throw AWSError.validation("There is already a layer named \(name) in stack \(stackId)")
             }
@@ -79,7 +79,7 @@ extension OpsWorksService {
 
     func describeLayers(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         Self.list("Layers", try describe(scope, .layer, input, ids: "LayerIds", parents: [
-            .by("StackId", .stack, children: .layer, column: "stack_id"),
+            .by("StackId", .stack, children: .layer, column: .stackId),
         ]).map { .raw($0.bytes) })
     }
 

@@ -85,7 +85,7 @@ extension OpsWorksService {
         let list: (Records, String) throws -> [Stored]
 
         /// The children of `kind` whose `column` holds the parent's ID, oldest first.
-        static func by(_ member: String, _ kind: ResourceKind, children: ResourceKind, column: String) -> ParentFilter {
+        static func by(_ member: String, _ kind: ResourceKind, children: ResourceKind, column: Column) -> ParentFilter {
             ParentFilter(member: member, kind: kind) { try $0.stored(children, where: column, equals: $1) }
         }
     }

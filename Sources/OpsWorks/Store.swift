@@ -234,6 +234,57 @@ struct InstanceState {
     }
 }
 
+/// The key columns queries select by.
+enum Column: String, CaseIterable, Sendable {
+    case id, stackId = "stack_id", appId = "app_id", deploymentId = "deployment_id", instanceId = "instance_id"
+}
+
+/// The SQL of each query `Records` runs on a kind's table, built once: interpolating the text on
+/// every call (then hashing it to find the prepared statement) was a tenth of a Describe call.
+enum SQL {
+    enum Query: CaseIterable {
+        case find, exists, storedById, storedAll, storedWhere, setTimeline, list, update, stackId, instanceStates
+    }
+
+    private struct Key: Hashable {
+        let query: Query
+        let kind: ResourceKind
+        let column: Column?
+    }
+
+    static func text(_ query: Query, _ kind: ResourceKind, _ column: Column? = nil) -> String {
+        texts[Key(query: query, kind: kind, column: column)]!
+    }
+
+    private static let texts: [Key: String] = {
+        var texts: [Key: String] = [:]
+        for query in Query.allCases {
+            for kind in ResourceKind.allCases {
+                for column in [nil] + Column.allCases.map(Optional.some) {
+                    texts[Key(query: query, kind: kind, column: column)] = build(query, kind, column?.rawValue ?? "id")
+                }
+            }
+        }
+        return texts
+    }()
+
+    private static func build(_ query: Query, _ kind: ResourceKind, _ column: String) -> String {
+        let table = kind.table
+        switch query {
+        case .find: return "SELECT doc FROM \(table) WHERE scope = ? AND id = ?"
+        case .exists: return "SELECT 1 FROM \(table) WHERE scope = ? AND id = ?"
+        case .storedById: return "SELECT id, doc, \(kind.timelineColumn) FROM \(table) WHERE scope = ? AND id = ?"
+        case .storedAll: return "SELECT id, doc, \(kind.timelineColumn) FROM \(table) WHERE scope = ? ORDER BY rowid"
+        case .storedWhere: return "SELECT id, doc, \(kind.timelineColumn) FROM \(table) WHERE scope = ? AND \(column) = ? ORDER BY rowid"
+        case .setTimeline: return "UPDATE \(table) SET timeline = ? WHERE scope = ? AND id = ?"
+        case .list: return "SELECT doc FROM \(table) WHERE scope = ? AND \(column) = ? ORDER BY rowid"
+        case .update: return "UPDATE \(table) SET doc = ? WHERE scope = ? AND id = ?"
+        case .stackId: return "SELECT stack_id FROM \(table) WHERE scope = ? AND id = ?"
+        case .instanceStates: return "SELECT id, stack_id, timeline FROM \(table) WHERE scope = ? AND \(column) = ? ORDER BY rowid"
+        }
+    }
+}
+
 /// The tables as one account and region see them, inside one transaction. Documents are the
 /// resources' JSON as the API returns them; key columns and lifecycles sit beside them. Table and column names come from code, every value is bound.
 struct Records {
@@ -241,7 +292,7 @@ struct Records {
     let scope: Scope
 
     func find(_ kind: ResourceKind, _ id: String) throws -> JSONObject? {
-        try database.statement("SELECT doc FROM \(kind.table) WHERE scope = ? AND id = ?")
+        try database.statement(SQL.text(.find, kind))
             .firstRow([.text(scope.key), .text(id)]) { try Records.decode($0) }
     }
 
@@ -252,13 +303,13 @@ struct Records {
     }
 
     func exists(_ kind: ResourceKind, _ id: String) throws -> Bool {
-        try database.statement("SELECT 1 FROM \(kind.table) WHERE scope = ? AND id = ?")
+        try database.statement(SQL.text(.exists, kind))
             .firstRow([.text(scope.key), .text(id)]) { _ in true } ?? false
     }
 
     /// The stored form of a resource, or ResourceNotFound.
     func requireStored(_ kind: ResourceKind, _ id: String) throws -> Stored {
-        let found = try database.statement("SELECT id, doc, \(kind.timelineColumn) FROM \(kind.table) WHERE scope = ? AND id = ?")
+        let found = try database.statement(SQL.text(.storedById, kind))
             .firstRow([.text(scope.key), .text(id)], Stored.init)
         guard let found else { throw AWSError.notFound(kind.rawValue, id) }
         return found
@@ -266,10 +317,9 @@ struct Records {
 
     /// The stored forms of every resource of `kind` whose `column` equals `value` (all of them
     /// when `column` is nil), oldest first.
-    func stored(_ kind: ResourceKind, where column: String? = nil, equals value: String = "") throws -> [Stored] {
-        let filter = column.map { " AND \($0) = ?" } ?? ""
+    func stored(_ kind: ResourceKind, where column: Column? = nil, equals value: String = "") throws -> [Stored] {
         let values: [SQLiteValue] = column == nil ? [.text(scope.key)] : [.text(scope.key), .text(value)]
-        return try database.statement("SELECT id, doc, \(kind.timelineColumn) FROM \(kind.table) WHERE scope = ?\(filter) ORDER BY rowid")
+        return try database.statement(SQL.text(column == nil ? .storedAll : .storedWhere, kind, column))
             .rows(values, Stored.init)
     }
 
@@ -283,13 +333,13 @@ struct Records {
 
     /// Replaces a resource's lifecycle.
     func setTimeline(_ kind: ResourceKind, id: String, _ timeline: Timeline) throws {
-        try database.statement("UPDATE \(kind.table) SET timeline = ? WHERE scope = ? AND id = ?")
+        try database.statement(SQL.text(.setTimeline, kind))
             .run([.text(timeline.text), .text(scope.key), .text(id)])
     }
 
     /// Every resource of `kind` whose `column` equals `value`, oldest first.
-    func list(_ kind: ResourceKind, where column: String, equals value: String) throws -> [JSONObject] {
-        try database.statement("SELECT doc FROM \(kind.table) WHERE scope = ? AND \(column) = ? ORDER BY rowid")
+    func list(_ kind: ResourceKind, where column: Column, equals value: String) throws -> [JSONObject] {
+        try database.statement(SQL.text(.list, kind, column))
             .rows([.text(scope.key), .text(value)]) { try Records.decode($0) }
     }
 
@@ -310,23 +360,20 @@ struct Records {
     }
 
     func update(_ kind: ResourceKind, id: String, document: JSONObject) throws {
-        try database.statement("UPDATE \(kind.table) SET doc = ? WHERE scope = ? AND id = ?")
+        try database.statement(SQL.text(.update, kind))
             .run([.text(document.serializedString()), .text(scope.key), .text(id)])
     }
 
     /// The stack a resource belongs to, read from its key column without decoding the document.
     func stackId(of kind: ResourceKind, _ id: String) throws -> String? {
-        try database.statement("SELECT stack_id FROM \(kind.table) WHERE scope = ? AND id = ?")
+        try database.statement(SQL.text(.stackId, kind))
             .firstRow([.text(scope.key), .text(id)]) { $0.text(0) ?? "" }
     }
 
     /// Instances with their stack and lifecycle, the timeline picked out by SQLite so that the
     /// documents need not be decoded (the hot path of CreateDeployment).
-    func instanceStates(where column: String, equals value: String) throws -> [InstanceState] {
-        try database.statement("""
-            SELECT id, stack_id, timeline FROM instances
-            WHERE scope = ? AND \(column) = ? ORDER BY rowid
-            """).rows([.text(scope.key), .text(value)], InstanceState.init)
+    func instanceStates(where column: Column, equals value: String) throws -> [InstanceState] {
+        try database.statement(SQL.text(.instanceStates, .instance, column)).rows([.text(scope.key), .text(value)], InstanceState.init)
     }
 
     func instanceStates(inLayer layerId: String) throws -> [InstanceState] {

@@ -18,16 +18,37 @@ public struct Timestamp: Sendable, Comparable, Hashable {
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.seconds < b.seconds }
 
-    /// ISO-8601 with an offset, as OpsWorks sends dates: `2013-07-25T18:57:34+00:00`.
+    /// ISO-8601 with an offset, as OpsWorks sends dates: `2013-07-25T18:57:34+00:00`. Written
+    /// digit by digit: every Describe call renders several.
     public var iso8601: String {
         var time = time_t(seconds.rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
-        func pad(_ value: Int32, _ width: Int = 2) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        return String(unsafeUninitializedCapacity: 25) { buffer in
+            var position = 0
+            func digits(_ value: Int32, _ width: Int, then separator: UInt8?) {
+                var value = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                position += width
+                if let separator {
+                    buffer[position] = separator
+                    position += 1
+                }
+            }
+            digits(parts.tm_year + 1900, 4, then: UInt8(ascii: "-"))
+            digits(parts.tm_mon + 1, 2, then: UInt8(ascii: "-"))
+            digits(parts.tm_mday, 2, then: UInt8(ascii: "T"))
+            digits(parts.tm_hour, 2, then: UInt8(ascii: ":"))
+            digits(parts.tm_min, 2, then: UInt8(ascii: ":"))
+            digits(parts.tm_sec, 2, then: nil)
+            for byte in "+00:00".utf8 {
+                buffer[position] = byte
+                position += 1
+            }
+            return position
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
-            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))+00:00"
     }
 }

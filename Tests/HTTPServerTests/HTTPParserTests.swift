@@ -19,6 +19,13 @@ private func failure(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPS
 }
 
 @Suite struct HTTPParserTests {
+    @Test func tokenBytesAreTheRFC9110Set() {
+        let token = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(HTTPParser.isTokenByte(byte) == token.contains(byte), "byte \(byte)")
+        }
+    }
+
     @Test func parsesAPostWithAContentLengthBody() throws {
         let text = "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: A.B\r\nContent-Length: 2\r\n\r\n{}"
         let (request, consumed) = try request(text + "GET")

@@ -180,6 +180,11 @@ struct Harness {
         #expect(Timeline(text: "online@x") == nil && Timeline(text: "") == nil)
     }
 
+    @Test func datesAreISO8601WithAnOffset() {
+        #expect(Timestamp(seconds: 1_374_778_654.9).iso8601 == "2013-07-25T18:57:34+00:00")
+        #expect(Timestamp(seconds: 946_684_799).iso8601 == "1999-12-31T23:59:59+00:00")
+    }
+
     @Test func theStatusReadOffTheColumnTextIsTheTimelines() {
         let start = 1_700_000_000.25
         let timeline = Timeline(InstanceLifecycle.start, from: Timestamp(seconds: start), stepSeconds: 1.5)
