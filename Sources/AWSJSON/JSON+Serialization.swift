@@ -40,7 +40,7 @@ extension JSON {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ text: String, to output: inout [UInt8]) {
+    public static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         // Most strings (IDs, names, dates) need no escaping: copy their bytes at once.
         let plain = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in

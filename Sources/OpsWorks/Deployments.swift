@@ -125,7 +125,7 @@ struct DeploymentRequest {
     let skippedCommandTimeline: String
     /// The deployment document without its InstanceIds, which need the stored instances.
     private let encodedWithoutInstances: [UInt8]
-    /// The members every command of the deployment shares.
+    /// The members every command of the deployment shares, as an encoded object.
     private let encodedCommandMembers: [UInt8]
 
     init(_ scope: Scope, _ input: JSONObject, at now: Timestamp, durations: LifecycleDurations) throws {
@@ -173,11 +173,30 @@ struct DeploymentRequest {
         ]).serialized()
     }
 
+    /// The deployment's document: the part encoded up front, then its InstanceIds. Written as
+    /// bytes, like the commands', since this runs in the batch every writer waits on.
     func document(instanceIds: [String]) -> [UInt8] {
-        JSONObject.appending(JSONObject([("InstanceIds", JSON(strings: instanceIds))]), toEncoded: encodedWithoutInstances)
+        var bytes = encodedWithoutInstances
+        bytes.removeLast()  // "}"
+        bytes.reserveCapacity(bytes.count + 20 + instanceIds.count * 40)
+        bytes.append(contentsOf: #","InstanceIds":["#.utf8)
+        for (offset, id) in instanceIds.enumerated() {
+            if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSON.writeString(id, to: &bytes)
+        }
+        bytes.append(contentsOf: "]}".utf8)
+        return bytes
     }
 
     func commandDocument(commandId: String, instanceId: String) -> [UInt8] {
-        JSONObject.appending(JSONObject([("CommandId", .string(commandId)), ("InstanceId", .string(instanceId))]), toEncoded: encodedCommandMembers)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(120 + encodedCommandMembers.count)
+        bytes.append(contentsOf: #"{"CommandId":"#.utf8)
+        JSON.writeString(commandId, to: &bytes)
+        bytes.append(contentsOf: #","InstanceId":"#.utf8)
+        JSON.writeString(instanceId, to: &bytes)
+        bytes.append(UInt8(ascii: ","))
+        bytes.append(contentsOf: encodedCommandMembers.dropFirst())  // the shared members, "{" dropped
+        return bytes
     }
 }
