@@ -1,15 +1,35 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
+
+/// The random bits of IDs: SplitMix64 over one shared counter, seeded from the kernel once.
+/// glibc's arc4random_buf is a getrandom system call each time (the profile showed the kernel's
+/// random state in every request, three times inside the write batch of a deployment); this is
+/// a fetch-add and a few multiplies, and as the mix is a bijection of the counter, no two draws
+/// of the process are equal. IDs need to be unique and unguessable enough for a local emulator,
+/// not secret.
+private enum RandomBits {
+    static let seed: UInt64 = {
+        var seed: UInt64 = 0
+        withUnsafeMutableBytes(of: &seed) { arc4random_buf($0.baseAddress!, $0.count) }
+        return seed
+    }()
+    static let counter = Atomic<UInt64>(0)
+
+    static func next() -> UInt64 {
+        let step: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var z = seed &+ counter.wrappingAdd(1, ordering: .relaxed).newValue &* step
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
 
 /// A random (version 4) UUID in the lowercase form AWS uses for IDs and request ids.
-/// arc4random_buf (glibc's per-thread ChaCha20, seeded from the kernel) instead of a getrandom
-/// system call for each one: the profile showed the kernel's random state in every request.
 public func makeUUID() -> String {
-    var words: (UInt64, UInt64) = (0, 0)
-    withUnsafeMutableBytes(of: &words) { arc4random_buf($0.baseAddress!, $0.count) }
-    let high = (words.0 & ~0xF000) | 0x4000  // version 4
-    return format(high: high, low: words.1)
+    let high = (RandomBits.next() & ~0xF000) | 0x4000  // version 4
+    return format(high: high, low: RandomBits.next())
 }
 
 /// A time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix milliseconds, then 74 random bits.
@@ -17,13 +37,11 @@ public func makeUUID() -> String {
 /// later: a new row's key lands on the last page of its index instead of a random one, so a
 /// commit writes a few hot pages to the WAL rather than one page per index per row.
 public func makeTimeOrderedUUID() -> String {
-    var words: (UInt64, UInt64) = (0, 0)
-    withUnsafeMutableBytes(of: &words) { arc4random_buf($0.baseAddress!, $0.count) }
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     let milliseconds = UInt64(now.tv_sec) &* 1000 &+ UInt64(now.tv_nsec / 1_000_000)
-    let high = (milliseconds << 16) | 0x7000 | (words.0 & 0x0FFF)  // version 7
-    return format(high: high, low: words.1)
+    let high = (milliseconds << 16) | 0x7000 | (RandomBits.next() & 0x0FFF)  // version 7
+    return format(high: high, low: RandomBits.next())
 }
 
 private let hexDigits = Array("0123456789abcdef".utf8)

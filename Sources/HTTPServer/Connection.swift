@@ -90,10 +90,22 @@ struct Connection {
         }
     }
 
-    /// Answers a request the server will not take, then the caller closes (RFC 9112 §9.6).
+    /// Answers a request the server will not take, then closes gracefully (RFC 9112 §9.6): the
+    /// client may still be sending (a huge head, a body), and closing with its bytes unread
+    /// would reset the connection and could destroy the answer before the client reads it. So
+    /// our side is shut, and what still arrives is read and dropped, for a second at most.
     private func refuse(_ error: HTTPProtocolError) {
         logger.info("refused request", metadata: ["status": "\(error.status.code)", "reason": "\(error.message)"])
-        try? socket.sendAll(handler.response(for: error).serialized(keepAlive: false))
+        guard (try? socket.sendAll(handler.response(for: error).serialized(keepAlive: false))) != nil else { return }
+        socket.shutdownWrite()
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        let deadline = monotonicSeconds() + 1
+        for _ in 0..<1024 {  // at most 16 MiB drained
+            let remaining = deadline - monotonicSeconds()
+            guard remaining > 0,
+                  (try? socket.waitReadable(milliseconds: Int32(remaining * 1000) + 1, orWake: stopSignal)) == true,
+                  let received = try? socket.receive(into: &scratch), received > 0 else { return }
+        }
     }
 }
 

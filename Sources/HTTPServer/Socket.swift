@@ -123,6 +123,11 @@ struct Socket: Sendable {
         }
     }
 
+    /// Ends our side of the stream (a FIN) while the peer's bytes can still be read.
+    func shutdownWrite() {
+        _ = shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     func close() {
         _ = Glibc.close(descriptor)
     }

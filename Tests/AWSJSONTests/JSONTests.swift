@@ -66,6 +66,7 @@ import HTTPServer
         #expect(id.count == 36 && id == id.lowercased())
         #expect(Array(id)[14] == "4" && "89ab".contains(Array(id)[19]))
         #expect(makeUUID() != id)
+        #expect(Set((0..<10_000).map { _ in makeUUID() }).count == 10_000)
     }
 
     @Test func resourceIdsAreVersion7AndSortByCreation() {
