@@ -156,16 +156,16 @@ struct DeploymentRequest {
         skippedCommandTimeline = Timeline(["pending", "skipped"], from: now, stepSeconds: seconds).text
 
         let createdAtText = JSON.string(now.iso8601)
-        encodedWithoutInstances = OpsWorksService.withoutNulls(JSONObject([
-            ("DeploymentId", .string(deploymentId)),
-            ("StackId", .string(stackId)),
-            ("AppId", JSON(appId)),
-            ("CreatedAt", createdAtText),
-            ("IamUserArn", .string("arn:aws:iam::\(scope.account):root")),
-            ("Comment", input["Comment"] ?? .null),
-            ("Command", ["Name": .string(command.rawValue), "Args": .object(args)]),
-            ("CustomJson", input["CustomJson"] ?? .null),
-        ])).serialized()
+        // Optional members the client did not set are left out, as the service leaves them out.
+        var members: [(String, JSON)] = [("DeploymentId", .string(deploymentId)), ("StackId", .string(stackId))]
+        members.reserveCapacity(8)
+        if let appId { members.append(("AppId", .string(appId))) }
+        members.append(("CreatedAt", createdAtText))
+        members.append(("IamUserArn", .string("arn:aws:iam::\(scope.account):root")))
+        if let comment = input["Comment"], comment != .null { members.append(("Comment", comment)) }
+        members.append(("Command", ["Name": .string(command.rawValue), "Args": .object(args)]))
+        if let customJson = input["CustomJson"], customJson != .null { members.append(("CustomJson", customJson)) }
+        encodedWithoutInstances = JSONObject(members).serialized()
         encodedCommandMembers = JSONObject([
             ("DeploymentId", .string(deploymentId)),
             ("CreatedAt", createdAtText),

@@ -28,7 +28,17 @@ struct Timeline: Sendable, Equatable {
     /// (`running@1700000000000000|successful@1700000030000000`). Read on every deployment for
     /// every target instance, so it is a format that parses without a JSON parser or strtod.
     var text: String {
-        steps.map { "\($0.status)@\(Int64(($0.at.seconds * 1_000_000).rounded()))" }.joined(separator: "|")
+        // Appended as bytes: mapping interpolated strings and joining them was a tenth of the
+        // work of a CreateDeployment outside its write.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(steps.count * 32)
+        for (offset, step) in steps.enumerated() {
+            if offset > 0 { bytes.append(UInt8(ascii: "|")) }
+            bytes.append(contentsOf: step.status.utf8)
+            bytes.append(UInt8(ascii: "@"))
+            bytes.append(contentsOf: String(Int64((step.at.seconds * 1_000_000).rounded())).utf8)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The status at `time` read straight off the column text without building the steps (every
