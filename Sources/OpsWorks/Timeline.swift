@@ -36,9 +36,25 @@ struct Timeline: Sendable, Equatable {
             if offset > 0 { bytes.append(UInt8(ascii: "|")) }
             bytes.append(contentsOf: step.status.utf8)
             bytes.append(UInt8(ascii: "@"))
-            bytes.append(contentsOf: String(Int64((step.at.seconds * 1_000_000).rounded())).utf8)
+            Self.appendDecimal(Int64((step.at.seconds * 1_000_000).rounded()), to: &bytes)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The decimal digits of `value` (String(value) then its UTF-8 cost ten times as much).
+    private static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var position = buffer.count
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[position...])
+        }
     }
 
     /// The status at `time` read straight off the column text without building the steps (every
