@@ -17,10 +17,11 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        .target(name: "SQLite", dependencies: ["CSQLite"]),
-        .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "Threads"),
+        .target(name: "SQLite", dependencies: ["CSQLite", "Threads"]),
+        .target(name: "HTTPServer", dependencies: ["Threads", .product(name: "Logging", package: "swift-log")]),
         .target(name: "AWSJSON", dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "OpsWorks", dependencies: ["AWSJSON", "HTTPServer", "SQLite", "CSQLite", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "OpsWorks", dependencies: ["AWSJSON", "HTTPServer", "SQLite", "CSQLite", "Threads", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "opsworks-local",
             dependencies: [

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Logging
 import Synchronization
+import Threads
 
 /// An HTTP/1.1 server on blocking POSIX sockets: one accept loop, one thread per connection
 /// (bounded by `maxConnections`). Blocking calls never touch Swift's cooperative thread pool.
@@ -90,29 +91,4 @@ public final class HTTPServer: Sendable {
             client.close()
         }
     }
-}
-
-/// Starts a detached POSIX thread running `body`; false when the system refuses one.
-func spawnThread(stackBytes: Int = 512 * 1024, _ body: @escaping @Sendable () -> Void) -> Bool {
-    final class Box: @unchecked Sendable {  // handed to exactly one new thread
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-    pthread_attr_setstacksize(&attributes, stackBytes)
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(&thread, &attributes, { pointer in
-        let box = Unmanaged<Box>.fromOpaque(pointer!).takeRetainedValue()
-        box.body()
-        return nil
-    }, box)
-    if result != 0 {
-        Unmanaged<Box>.fromOpaque(box).release()
-        return false
-    }
-    return true
 }

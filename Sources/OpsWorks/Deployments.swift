@@ -112,7 +112,6 @@ extension OpsWorksService {
 
 /// A CreateDeployment request checked and encoded as far as it can be without stored data.
 struct DeploymentRequest {
-    let stackId: String
     let appId: String?
     let command: DeploymentCommandName
     let instanceIds: [String]
@@ -141,7 +140,7 @@ struct DeploymentRequest {
             throw AWSError.validation("The \(command.rawValue) command needs an AppId")
         }
         if let customJson = input.string("CustomJson") { try OpsWorksService.requireJSONObject(customJson, member: "CustomJson") }
-        stackId = input.string("StackId") ?? ""
+        let stackId = input.string("StackId") ?? ""
         self.appId = appId
         self.command = command
         instanceIds = input.strings("InstanceIds") ?? []

@@ -169,16 +169,6 @@ enum ResourceKind: String, Sendable, CaseIterable {
         }
     }
 
-    /// The INSERT for this kind, built once per kind from its key columns (it runs several
-    /// times per CreateDeployment).
-    var insertSQL: String { Self.insertStatements[self]! }
-
-    private static let insertStatements: [ResourceKind: String] = Dictionary(uniqueKeysWithValues: allCases.map { kind in
-        let columns = ["scope", "id"] + kind.keyColumns + ["doc"]
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        return (kind, "INSERT INTO \(kind.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))")
-    })
-
     /// What a query selects beside the document: the lifecycle, for the kinds that have one.
     var timelineColumn: String {
         switch self {
@@ -243,7 +233,7 @@ enum Column: String, CaseIterable, Sendable {
 /// every call (then hashing it to find the prepared statement) was a tenth of a Describe call.
 enum SQL {
     enum Query: CaseIterable {
-        case find, exists, storedById, storedAll, storedWhere, setTimeline, list, update, stackId, instanceStates
+        case find, exists, storedById, storedAll, storedWhere, setTimeline, list, insert, update, stackId, instanceStates
     }
 
     private struct Key: Hashable {
@@ -278,6 +268,10 @@ enum SQL {
         case .storedWhere: return "SELECT id, doc, \(kind.timelineColumn) FROM \(table) WHERE scope = ? AND \(column) = ? ORDER BY rowid"
         case .setTimeline: return "UPDATE \(table) SET timeline = ? WHERE scope = ? AND id = ?"
         case .list: return "SELECT doc FROM \(table) WHERE scope = ? AND \(column) = ? ORDER BY rowid"
+        case .insert:
+            let columns = ["scope", "id"] + kind.keyColumns + ["doc"]
+            let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+            return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))"
         case .update: return "UPDATE \(table) SET doc = ? WHERE scope = ? AND id = ?"
         case .stackId: return "SELECT stack_id FROM \(table) WHERE scope = ? AND id = ?"
         case .instanceStates: return "SELECT id, stack_id, timeline FROM \(table) WHERE scope = ? AND \(column) = ? ORDER BY rowid"
@@ -356,7 +350,7 @@ struct Records {
         values.reserveCapacity(columns.count + 3)
         for column in columns { values.append(SQLiteValue(column.value)) }
         values.append(.utf8(encodedDocument))
-        try database.statement(kind.insertSQL).run(values)
+        try database.statement(SQL.text(.insert, kind)).run(values)
     }
 
     func update(_ kind: ResourceKind, id: String, document: JSONObject) throws {

@@ -1,4 +1,5 @@
 import CSQLite
+import Threads
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,12 +45,9 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
             }, context)
         }
         running = true
-        if !startThread({ [self] in run() }) {
+        if !spawnThread({ [self] in run() }) {
             running = false
-            try writer.betweenBatches { database in
-                _ = sqlite3_wal_hook(database.handle, nil, nil)
-                try database.execute("PRAGMA wal_autocheckpoint = \(threshold)")
-            }
+            try restoreAutomaticCheckpoints()
         }
     }
 
@@ -63,7 +61,12 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
             return wasRunning
         }
         guard wasRunning else { return }
-        try? writer.betweenBatches { database in
+        try? restoreAutomaticCheckpoints()
+    }
+
+    /// Removes the hook and turns SQLite's automatic checkpoints back on at the same threshold.
+    private func restoreAutomaticCheckpoints() throws {
+        try writer.betweenBatches { database in
             _ = sqlite3_wal_hook(database.handle, nil, nil)
             try database.execute("PRAGMA wal_autocheckpoint = \(threshold)")
         }

@@ -1,4 +1,5 @@
 import CSQLite
+import Threads
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     public init(_ database: Database) throws {
         self.database = database
         threadRunning = true
-        guard startThread({ [self] in runBatches() }) else {
+        guard spawnThread({ [self] in runBatches() }) else {
             threadRunning = false
             throw SQLiteError(code: SQLITE_ERROR, message: "cannot start the database writer's thread")
         }

@@ -4,11 +4,11 @@ import Glibc
 
 /// A pthread mutex with one condition: plain blocking, no spinning (Synchronization.Mutex spins
 /// before it sleeps, which cost 15% of the CPU with sixteen threads waiting on one lock).
-final class Monitor: @unchecked Sendable {
+public final class Monitor: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    public init() {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
     }
@@ -20,34 +20,42 @@ final class Monitor: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
+    public func lock() { pthread_mutex_lock(mutex) }
+    public func unlock() { pthread_mutex_unlock(mutex) }
     /// Sleeps until `broadcast`, with the mutex released meanwhile; call with it held.
-    func wait() { pthread_cond_wait(condition, mutex) }
-    func broadcast() { pthread_cond_broadcast(condition) }
+    public func wait() { pthread_cond_wait(condition, mutex) }
+    public func broadcast() { pthread_cond_broadcast(condition) }
+    /// Wakes one waiter, for when any one of them can take what became available.
+    public func signal() { pthread_cond_signal(condition) }
 
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock()
         defer { unlock() }
         return try body()
     }
 }
 
-/// Starts a detached POSIX thread running `body`; false when the system refuses one.
-func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+/// Starts a detached POSIX thread running `body` with a stack of `stackBytes`; false when the
+/// system refuses one.
+public func spawnThread(stackBytes: Int = 512 * 1024, _ body: @escaping @Sendable () -> Void) -> Bool {
     final class Box: @unchecked Sendable {  // handed to exactly one new thread
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    pthread_attr_setstacksize(&attributes, stackBytes)
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
-    guard pthread_create(&thread, nil, { pointer in
+    let result = pthread_create(&thread, &attributes, { pointer in
         Unmanaged<Box>.fromOpaque(pointer!).takeRetainedValue().body()
         return nil
-    }, box) == 0 else {
+    }, box)
+    if result != 0 {
         Unmanaged<Box>.fromOpaque(box).release()
         return false
     }
-    pthread_detach(thread)
     return true
 }
