@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "opsworks-local", targets: ["opsworks-local"]),
+        // The emulator in-process: a Swift test starts it on a free port and points an SDK at it.
+        .library(name: "OpsWorksLocal", targets: ["OpsWorksLocal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -22,10 +24,14 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["Threads", .product(name: "Logging", package: "swift-log")]),
         .target(name: "AWSJSON", dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")]),
         .target(name: "OpsWorks", dependencies: ["AWSJSON", "HTTPServer", "SQLite", "CSQLite", "Threads", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "OpsWorksLocal",
+            dependencies: ["OpsWorks", "AWSJSON", "HTTPServer", "Threads", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "opsworks-local",
             dependencies: [
-                "OpsWorks", "HTTPServer", "AWSJSON",
+                "OpsWorksLocal", "OpsWorks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -37,7 +43,7 @@ let package = Package(
         .executableTarget(name: "fuzz-http-parser", dependencies: ["HTTPServer", "FuzzSupport"], path: "Fuzz/HTTPParserFuzzer"),
         .executableTarget(
             name: "fuzz-request-path",
-            dependencies: ["OpsWorks", "AWSJSON", "HTTPServer", "FuzzSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OpsWorksLocal", "OpsWorks", "AWSJSON", "HTTPServer", "FuzzSupport", .product(name: "Logging", package: "swift-log")],
             path: "Fuzz/RequestPathFuzzer"
         ),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
@@ -46,17 +52,13 @@ let package = Package(
         .testTarget(name: "OpsWorksTests", dependencies: ["OpsWorks", "AWSJSON", "SQLite"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["opsworks-local", "OpsWorks", "HTTPServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["opsworks-local", "OpsWorksLocal", "OpsWorks", "HTTPServer", .product(name: "Logging", package: "swift-log")]
         ),
     ]
 )
 
-// One set of settings for every target: Swift 6 language mode everywhere. Release builds skip the
-// dynamic exclusivity checks (the compiler's static ones stay): profiling showed their bookkeeping
-// on every request; debug builds and the sanitizer runs keep them.
+// One set of settings for every target: Swift 6 language mode everywhere. No unsafe flags: SwiftPM
+// refuses them in a package used as a dependency, and OpsWorksLocal is a library product.
 for target in package.targets where target.type != .system && target.name != "CFuzzerDriver" {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .swiftLanguageMode(.v6),
-        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-    ]
+    target.swiftSettings = (target.swiftSettings ?? []) + [.swiftLanguageMode(.v6)]
 }

@@ -4,6 +4,7 @@ import FuzzSupport
 import HTTPServer
 import Logging
 import OpsWorks
+import OpsWorksLocal
 
 /// One in-memory emulator for the whole fuzzing run, as a server keeps one for its life.
 private let handler: OpsWorksLocalHandler = {

@@ -39,7 +39,7 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         self.statusOverride = nil
     }
 
-    init(_ code: AWSErrorCode, _ message: String, status: HTTPStatus) {
+    public init(_ code: AWSErrorCode, _ message: String, status: HTTPStatus) {
         self.code = code
         self.message = message
         self.statusOverride = status

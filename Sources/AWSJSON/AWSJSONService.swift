@@ -27,22 +27,27 @@ public struct AWSJSONService: Sendable {
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
-        let context = RequestContext(requestId: makeUUID(), authorization: request.headers["Authorization"])
+        let requestId = makeUUID()
         let target = request.headers["X-Amz-Target"]
+        var accessKey = "-"
         let response: HTTPResponse
         do {
+            let context = try RequestContext(requestId: requestId, authorization: request.headers["Authorization"])
+            accessKey = context.accessKeyId.isEmpty ? "-" : context.accessKeyId
             let output = try perform(request, target: target, context: context)
-            response = Self.response(.ok, body: output.serialized(), requestId: context.requestId)
+            response = Self.response(.ok, body: output.serialized(), requestId: requestId)
         } catch let error as AWSError {
-            response = Self.response(for: error, requestId: context.requestId)
+            response = Self.response(for: error, requestId: requestId)
         } catch {
             // Not the client's doing: log the cause, tell the client no more than that it failed.
-            logger.error("operation failed", metadata: ["target": "\(target ?? "-")", "requestId": "\(context.requestId)", "error": "\(error)"])
+            logger.error("operation failed", metadata: ["target": "\(target ?? "-")", "requestId": "\(requestId)", "error": "\(error)"])
             let message = (error as? ServerFaultDescribing)?.clientMessage ?? "The server failed to process the request."
-            response = Self.response(for: AWSError(.internalFailure, message), requestId: context.requestId)
+            response = Self.response(for: AWSError(.internalFailure, message), requestId: requestId)
         }
         let elapsed = ContinuousClock.now - started
-        logger.info("\(operationName(target) ?? target ?? "-") \(response.status.code) \(Self.milliseconds(elapsed))ms \(context.requestId)")
+        // An error's type goes on its line: "CreateDeployment 400 ValidationException 0.3ms ...".
+        let errorType = response.status.code >= 400 ? " " + (response.headers["x-amzn-ErrorType"] ?? "-") : ""
+        logger.info("\(operationName(target) ?? target ?? "-") \(response.status.code)\(errorType) \(Self.milliseconds(elapsed))ms \(requestId) key=\(accessKey)")
         return response
     }
 

@@ -11,35 +11,40 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let handler: any HTTPHandler
     private let logger: Logger
-    private let listener: Socket
+    private let listener: HTTPListener
     /// The port actually bound (the kernel's pick when the configuration said 0).
-    public let port: Int
+    public var port: Int { listener.port }
 
     private let stopping = Atomic<Bool>(false)
     private let wakePipe: WakePipe
     private let activeConnections = Atomic<Int>(0)
 
     /// Binds and listens at once, so a bad address or a taken port fails here, before `run()`.
-    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) throws {
-        self.configuration = configuration
-        self.handler = handler
-        self.logger = logger
-        self.wakePipe = try WakePipe()
-        self.listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
+    public convenience init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) throws {
+        let listener = try HTTPListener(host: configuration.host, port: configuration.port)
         do {
-            self.port = try listener.localPort()
+            try self.init(listener: listener, configuration: configuration, handler: handler, logger: logger)
         } catch {
             listener.close()
             throw error
         }
     }
 
+    /// Serves on a listener bound earlier; `configuration`'s host and port are the listener's.
+    public init(listener: HTTPListener, configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) throws {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+        self.wakePipe = try WakePipe()
+        self.listener = listener
+    }
+
     /// Accepts connections until `stop()`; then waits (up to `drainSeconds`) for requests in flight.
     public func run(drainSeconds: Double = 10) {
         while !stopping.load(ordering: .relaxed) {
             do {
-                guard try listener.waitReadable(milliseconds: 1000, orWake: wakePipe.readEnd) else { continue }
-                let client = try listener.accept()
+                guard try listener.socket.waitReadable(milliseconds: 1000, orWake: wakePipe.readEnd) else { continue }
+                let client = try listener.socket.accept()
                 admit(client)
             } catch let error as SocketError where error.code == EMFILE || error.code == ENFILE {
                 // Out of descriptors: back off instead of spinning; the clients wait in the backlog.

@@ -21,6 +21,9 @@ public final class OpsWorksService: Sendable {
     let durations: LifecycleDurations
     let clock: @Sendable () -> Timestamp
 
+    /// Where the state is kept (the file's path, or `:memory:`).
+    public var databasePath: String { store.path }
+
     public init(store: Store, durations: LifecycleDurations = LifecycleDurations(), clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.store = store
         self.durations = durations

@@ -42,6 +42,17 @@ public final class Store: Sendable {
         writer.stop()
     }
 
+    /// Ends a clean stop: the WAL is copied into the database file and truncated, so the `.db`
+    /// file alone holds the whole state (a user may copy or commit just that file). Writes
+    /// after this fail; call it once nothing serves requests any more.
+    public func close() throws {
+        checkpointer?.stop()
+        if readers != nil {
+            try writer.betweenBatches { try $0.checkpointAndTruncate() }
+        }
+        writer.stop()
+    }
+
     /// Runs `body` in a write transaction over the records of one account and region. It may
     /// share its transaction with other writes and may run twice (see `GroupCommitWriter`), so it
     /// must touch nothing but the records.
@@ -62,12 +73,16 @@ public final class Store: Sendable {
         }
     }
 
-    /// Empties every table, for test isolation (`POST /_opsworks-local/reset`).
-    public func reset() throws {
+    /// Runs `body` in one write transaction over the records of several accounts and regions
+    /// (fixtures files name theirs); `emptyFirst` deletes every row before, in the same transaction.
+    func writeScopes<T: Sendable>(emptyFirst: Bool = false, _ body: ((Scope) -> Records) throws -> T) throws -> T {
         try writer.write { database in
-            for table in ["commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks"] {
-                try database.statement("DELETE FROM \(table)").run()
+            if emptyFirst {
+                for table in ["commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks"] {
+                    try database.statement("DELETE FROM \(table)").run()
+                }
             }
+            return try body { Records(database: database, scope: $0) }
         }
     }
 

@@ -96,9 +96,22 @@ public final class Database {
     /// needs, without waiting for readers or the writer.
     @discardableResult
     public func checkpoint() throws -> (walFrames: Int32, checkpointed: Int32) {
+        try checkpoint(mode: SQLITE_CHECKPOINT_PASSIVE)
+    }
+
+    /// Copies the whole WAL into the database file and truncates the WAL to zero bytes, so that
+    /// the database file alone holds every commit (for a clean stop). Waits for readers.
+    public func checkpointAndTruncate() throws {
+        let (walFrames, checkpointed) = try checkpoint(mode: SQLITE_CHECKPOINT_TRUNCATE)
+        guard walFrames == checkpointed else {
+            throw SQLiteError(code: SQLITE_BUSY, message: "\(walFrames - checkpointed) WAL frames could not be checkpointed", sql: "checkpoint")
+        }
+    }
+
+    private func checkpoint(mode: Int32) throws -> (walFrames: Int32, checkpointed: Int32) {
         var walFrames: Int32 = 0
         var checkpointed: Int32 = 0
-        let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &checkpointed)
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, mode, &walFrames, &checkpointed)
         guard code == SQLITE_OK else {
             throw SQLiteError(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: "checkpoint")
         }

@@ -1,11 +1,10 @@
 import ArgumentParser
-import AWSJSON
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTPServer
 import Logging
 import OpsWorks
+import OpsWorksLocal
 
 /// The executable only parses options, builds the configuration and hands over to the library.
 @main
@@ -16,15 +15,16 @@ struct OpsWorksLocalCommand: ParsableCommand {
         discussion: """
             Point an AWS SDK or the AWS CLI at http://127.0.0.1:4580 (any region, any keys).
             State is kept in SQLite: ./opsworks-local.db unless --db or --in-memory say otherwise.
-            GET /_opsworks-local/health reports readiness; POST /_opsworks-local/reset empties all state.
+            GET /_opsworks-local/health reports readiness; POST /_opsworks-local/reset empties all
+            state and loads the --fixtures files again.
             """,
-        version: OpsWorksLocalHandler.version
+        version: OpsWorksLocalServer.version
     )
 
     @Option(help: "The address to listen on. Anything but loopback exposes the emulator to the network.")
     var host = "127.0.0.1"
 
-    @Option(help: "The port to listen on; 0 picks a free one (printed at start).")
+    @Option(parsing: .unconditional, help: "The port to listen on; 0 picks a free one (printed at start).")
     var port = 4580
 
     @Option(help: "The SQLite database file that keeps the state.")
@@ -36,22 +36,22 @@ struct OpsWorksLocalCommand: ParsableCommand {
     @Option(help: "A fixtures JSON file to load at start (repeatable); see fixtures/README.md.")
     var fixtures: [String] = []
 
-    @Option(help: "Seconds between two instance statuses when starting or stopping (0: at once).")
+    @Option(parsing: .unconditional, help: "Seconds between two instance statuses when starting or stopping (0: at once).")
     var instanceStepSeconds: Double = 0
 
-    @Option(help: "Seconds a deployment stays running before it completes (0: at once).")
+    @Option(parsing: .unconditional, help: "Seconds a deployment stays running before it completes (0: at once).")
     var deploymentSeconds: Double = 0
 
-    @Option(help: "Connections served at once; one more is answered 503.")
+    @Option(parsing: .unconditional, help: "Connections served at once; one more is answered 503.")
     var maxConnections = 1024
 
-    @Option(help: "Seconds a keep-alive connection may sit idle before it is closed.")
+    @Option(parsing: .unconditional, help: "Seconds a keep-alive connection may sit idle before it is closed.")
     var idleTimeout: Double = 60
 
-    @Option(help: "Seconds a request may take to arrive whole, from its first byte (408 after).")
+    @Option(parsing: .unconditional, help: "Seconds a request may take to arrive whole, from its first byte (408 after).")
     var requestTimeout: Double = 30
 
-    @Option(help: "Cap the database at this many MiB; writes past it fail as on a full disk.")
+    @Option(parsing: .unconditional, help: "Cap the database at this many MiB; writes past it fail as on a full disk.")
     var maxDbMib: Int?
 
     @Flag(help: "Check the SigV4 signature of every request against the --credentials keys.")
@@ -64,15 +64,19 @@ struct OpsWorksLocalCommand: ParsableCommand {
     var logLevel = "info"
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard instanceStepSeconds >= 0, deploymentSeconds >= 0 else { throw ValidationError("durations must not be negative") }
-        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
+        for (name, seconds) in [("--instance-step-seconds", instanceStepSeconds), ("--deployment-seconds", deploymentSeconds)] {
+            guard seconds.isFinite, seconds >= 0 else { throw ValidationError("\(name) must be a number of seconds, 0 or more, not \(seconds)") }
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if inMemory && db != "opsworks-local.db" { throw ValidationError("--in-memory and --db exclude each other") }
-        guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }
-        if let maxDbMib, maxDbMib < 1 { throw ValidationError("--max-db-mib must be at least 1") }
+        for (name, seconds) in [("--idle-timeout", idleTimeout), ("--request-timeout", requestTimeout)] {
+            guard seconds.isFinite, seconds > 0 else { throw ValidationError("\(name) must be a positive number of seconds, not \(seconds)") }
+        }
+        if let maxDbMib, maxDbMib < 1 { throw ValidationError("--max-db-mib must be at least 1, not \(maxDbMib)") }
         if verifySignatures && credentials.isEmpty { throw ValidationError("--verify-signatures needs at least one --credentials KEY:SECRET") }
         for pair in credentials where !pair.contains(":") { throw ValidationError("--credentials takes KEY:SECRET, not \(pair)") }
     }
@@ -87,43 +91,15 @@ struct OpsWorksLocalCommand: ParsableCommand {
         let logger = Logger(label: "opsworks-local")
         // Signals are taken by one thread with sigwait, so they must be blocked before any other starts.
         let signals = SignalWaiter.blockTerminationSignals()
-
-        let store: Store
-        do {
-            store = try Store(path: inMemory ? ":memory:" : db, maxBytes: maxDbMib.map { $0 * 1024 * 1024 })
-        } catch {
-            throw failure("cannot open the database \(inMemory ? ":memory:" : db): \(error)")
-        }
-        let service = OpsWorksService(
-            store: store,
-            durations: LifecycleDurations(instanceStepSeconds: instanceStepSeconds, deploymentSeconds: deploymentSeconds)
-        )
-        for path in fixtures {
-            guard let bytes = Self.readFile(path) else {
-                throw failure("cannot read the fixtures file \(path)")
-            }
-            do {
-                let summary = try service.loadFixtures(bytes, source: path)
-                logger.info("loaded fixtures \(path): \(summary.created) created, \(summary.existing) already there")
-            } catch {
-                throw failure("\(error)")
-            }
-        }
-
-        let verifier = verifySignatures ? SignatureVerifier(credentials: credentialPairs, now: { Timestamp.now().seconds }) : nil
         raiseOpenFileLimit()
-        let server: HTTPServer
+
+        let server: OpsWorksLocalServer
         do {
-            server = try HTTPServer(
-                configuration: HTTPServerConfiguration(
-                    host: host, port: port, maxConnections: maxConnections,
-                    requestTimeoutSeconds: requestTimeout, idleTimeoutSeconds: idleTimeout
-                ),
-                handler: OpsWorksLocalHandler(service: service, verifier: verifier, logger: logger),
-                logger: logger
-            )
+            server = try OpsWorksLocalServer(configuration, logger: logger)
         } catch {
-            throw failure("cannot listen on \(host):\(port): \(error)")
+            let line = Array("opsworks-local: \(error)\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            throw ExitCode(2)
         }
         if !["127.0.0.1", "localhost", "::1"].contains(host) {
             logger.warning("listening on \(host), beyond loopback: anyone who can reach this address can change the state")
@@ -132,24 +108,22 @@ struct OpsWorksLocalCommand: ParsableCommand {
             logger.notice("\(name): finishing requests in flight, then stopping")
             server.stop()
         }
-        print("opsworks-local \(OpsWorksLocalHandler.version) listening on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port) (state: \(inMemory ? "in memory" : db))")
+        print("opsworks-local \(OpsWorksLocalServer.version) listening on \(server.endpointURL) (state: \(inMemory ? "in memory" : db))")
         fflush(nil)  // the line test harnesses wait for must not sit in a buffer
         server.run()
         logger.notice("stopped")
     }
 
-    /// A whole file, or nil when it cannot be read. (Foundation would do, but the executable
-    /// stays clear of it: its ICU data is most of a Foundation binary's resident memory.)
-    static func readFile(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            bytes += chunk[0..<count]
-            if count < chunk.count { return ferror(file) == 0 ? bytes : nil }
-        }
+    private var configuration: OpsWorksLocalConfiguration {
+        OpsWorksLocalConfiguration(
+            host: host, port: port,
+            databasePath: inMemory ? OpsWorksLocalConfiguration.inMemory : db,
+            fixturePaths: fixtures,
+            durations: LifecycleDurations(instanceStepSeconds: instanceStepSeconds, deploymentSeconds: deploymentSeconds),
+            maxConnections: maxConnections, idleTimeoutSeconds: idleTimeout, requestTimeoutSeconds: requestTimeout,
+            maxDatabaseBytes: maxDbMib.map { $0 * 1024 * 1024 },
+            verifiedCredentials: verifySignatures ? credentialPairs : nil
+        )
     }
 
     private var credentialPairs: [String: String] {
@@ -167,11 +141,5 @@ struct OpsWorksLocalCommand: ParsableCommand {
             limit.rlim_cur = limit.rlim_max
             setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         }
-    }
-
-    private func failure(_ message: String) -> Error {
-        let line = Array("opsworks-local: \(message)\n".utf8)
-        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-        return ExitCode(2)
     }
 }

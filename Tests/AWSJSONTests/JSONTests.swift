@@ -40,25 +40,60 @@ import HTTPServer
 }
 
 @Suite struct RequestContextTests {
-    @Test func readsRegionAndKeyFromTheCredentialScope() {
-        let context = RequestContext(requestId: "r", authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/eu-west-2/opsworks/aws4_request, SignedHeaders=host, Signature=abc")
+    static func header(_ credential: String) -> String {
+        "AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host;x-amz-date, Signature=abc"
+    }
+
+    /// The error a header gets, as `Code: message`, or nil when it is accepted.
+    static func refusal(_ header: String) -> String? {
+        do {
+            _ = try RequestContext(requestId: "r", authorization: header)
+            return nil
+        } catch {
+            return "\(error.code.rawValue): \(error.message)"
+        }
+    }
+
+    @Test func readsRegionAndKeyFromTheCredentialScope() throws {
+        let context = try RequestContext(requestId: "r", authorization: Self.header("AKIDEXAMPLE/20250101/eu-west-2/opsworks/aws4_request"))
         #expect(context.region == "eu-west-2" && context.accessKeyId == "AKIDEXAMPLE" && context.account == "000000000000")
     }
 
-    @Test func aTwelveDigitKeyIsTheAccount() {
-        let context = RequestContext(requestId: "r", authorization: "AWS4-HMAC-SHA256 Credential=123456789012/20250101/us-west-1/opsworks/aws4_request")
+    @Test func aTwelveDigitKeyIsTheAccount() throws {
+        let context = try RequestContext(requestId: "r", authorization: Self.header("123456789012/20250101/us-west-1/opsworks/aws4_request"))
         #expect(context.account == "123456789012")
     }
 
-    @Test func aScopeWithoutRegionFallsBackToUsEast1() {
-        let context = RequestContext(requestId: "r", authorization: "AWS4-HMAC-SHA256 Credential=ONLYKEY, SignedHeaders=host")
-        #expect(context.accessKeyId == "ONLYKEY" && context.region == "us-east-1")
-        #expect(RequestContext(requestId: "r", authorization: "Basic abc").region == "us-east-1")
+    @Test func noAuthorizationMeansUsEast1() throws {
+        let context = try RequestContext(requestId: "r", authorization: nil)
+        #expect(context.region == "us-east-1" && context.account == "000000000000")
     }
 
-    @Test func noAuthorizationMeansUsEast1() {
-        let context = RequestContext(requestId: "r", authorization: nil)
-        #expect(context.region == "us-east-1" && context.account == "000000000000")
+    @Test func aHeaderThatDoesNotParseIsAnIncompleteSignature() {
+        #expect(Self.refusal("garbage") == "IncompleteSignatureException: Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=garbage")
+        #expect(Self.refusal("AWS4-HMAC-SHA256 Credential=") == "IncompleteSignatureException: Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Credential=")
+        #expect(Self.refusal("AWS4-HMAC-SHA256 Credential=K/20250101/us-east-1/opsworks/aws4_request, SignedHeaders=host") == "IncompleteSignatureException: Authorization header requires 'Signature' parameter. Authorization=AWS4-HMAC-SHA256 Credential=K/20250101/us-east-1/opsworks/aws4_request, SignedHeaders=host")
+        #expect(Self.refusal("AWS4-HMAC-SHA256 Credential=K /20250101/us-east-1/opsworks/aws4_request, SignedHeaders=host, Signature=abc")?.hasPrefix("IncompleteSignatureException: '/20250101/us-east-1/opsworks/aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header: ") == true)
+        #expect(Self.refusal("AWS4-HMAC-SHA512 Credential=K/20250101/us-east-1/opsworks/aws4_request, SignedHeaders=host, Signature=abc")?.hasPrefix("IncompleteSignatureException: Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'") == true)
+        #expect(Self.refusal(Self.header("ONLYKEY")) == "IncompleteSignatureException: Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'ONLYKEY'")
+    }
+
+    @Test func aScopeOutsideARegionOrForAnotherServiceIsAnInvalidSignature() {
+        // boto 2 derives the region from the host name: 127.0.0.1 gives region 0 and service 127.
+        #expect(Self.refusal(Self.header("K/20250101/0/127/aws4_request")) == "InvalidSignatureException: Credential should be scoped to a valid region, not '0'. ")
+        let long = String(repeating: "a", count: 5000)
+        #expect(Self.refusal(Self.header("K/20250101/\(long)/opsworks/aws4_request")) == "InvalidSignatureException: Credential should be scoped to a valid region, not '\(long)'. ")
+        #expect(Self.refusal(Self.header("K/20250101/us-east-1/ec2/aws4_request")) == "InvalidSignatureException: Credential should be scoped to correct service: 'opsworks'. ")
+        #expect(Self.refusal(Self.header("K/20250101/us-east-1/opsworks/aws5_request")) == "InvalidSignatureException: Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. ")
+    }
+
+    @Test func regionNamesHaveTheFormAWSGivesThem() {
+        for name in ["us-east-1", "eu-central-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1", "us-isob-east-1", "il-central-1"] {
+            #expect(RequestContext.isRegionName(name), "\(name)")
+        }
+        for name in ["", "0", "127", "us-east", "useast-1", "US-EAST-1", "us-east-1a", "us--1", "-us-east-1", "us-east-123", String(repeating: "a", count: 40) + "-x-1"] {
+            #expect(!RequestContext.isRegionName(name), "\(name)")
+        }
     }
 
     @Test func uuidsAreLowercaseVersion4() {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Logging
 import OpsWorks
+import OpsWorksLocal
 import Testing
 
 /// The server and the domain in this process, so that `swift test --sanitize=thread` watches

@@ -1,0 +1,178 @@
+import AWSJSON
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTPServer
+import Logging
+import OpsWorks
+import Threads
+
+/// Why an emulator could not start. Nothing was written when this is thrown before the
+/// database was opened (a taken port, an unreadable fixtures file), and nothing but an empty
+/// schema when fixtures were refused: their load is one transaction.
+public struct OpsWorksLocalStartError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// The emulator, whole: the OpsWorks API and the `/_opsworks-local/` endpoints on one HTTP
+/// server over one store. The executable runs it; a Swift test can run it in-process:
+///
+/// ```swift
+/// let emulator = try OpsWorksLocalServer()        // loopback, a free port, state in memory
+/// emulator.start()
+/// defer { emulator.stop() }
+/// // point an SDK at emulator.endpointURL
+/// ```
+public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is guarded by `lifecycle`
+    public static let version = "0.1.0"
+
+    public let configuration: OpsWorksLocalConfiguration
+    /// The port it listens on (the kernel's pick when the configuration said 0).
+    public let port: Int
+    /// What to give an SDK as its endpoint: `http://127.0.0.1:<port>`.
+    public var endpointURL: String {
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "http://\(host):\(port)"
+    }
+    /// What a load of the fixtures at start created.
+    public let fixturesLoaded: OpsWorksService.FixtureSummary
+
+    private let http: HTTPServer
+    private let store: Store
+    private let logger: Logger
+    private let lifecycle = Monitor()
+    // Guarded by `lifecycle`.
+    private var state = State.ready
+
+    private enum State { case ready, serving, closing, stopped }
+
+    /// Binds first, then opens the database and loads the fixtures: a start that fails for a
+    /// taken port writes nothing. It serves nothing until `run()` or `start()`.
+    public init(_ configuration: OpsWorksLocalConfiguration = OpsWorksLocalConfiguration(), logger: Logger = Logger(label: "opsworks-local")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let listener: HTTPListener
+        do {
+            listener = try HTTPListener(host: configuration.host, port: configuration.port)
+        } catch {
+            throw OpsWorksLocalStartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+        do {
+            let fixtures = try configuration.fixturePaths.map { path in
+                guard let bytes = readWholeFile(path) else {
+                    throw OpsWorksLocalStartError(description: "cannot read the fixtures file \(path)")
+                }
+                return FixturesFile(source: path, bytes: bytes)
+            }
+            do {
+                store = try Store(path: configuration.databasePath, maxBytes: configuration.maxDatabaseBytes)
+            } catch {
+                throw OpsWorksLocalStartError(description: "cannot open the database \(configuration.databasePath): \(error)")
+            }
+            let service = OpsWorksService(store: store, durations: configuration.durations)
+            do {
+                fixturesLoaded = try service.loadFixtures(fixtures)
+            } catch {
+                try? store.close()
+                throw OpsWorksLocalStartError(description: "\(error)")
+            }
+            let verifier = configuration.verifiedCredentials.map { SignatureVerifier(credentials: $0, now: { Timestamp.now().seconds }) }
+            http = try HTTPServer(
+                listener: listener,
+                configuration: HTTPServerConfiguration(
+                    host: configuration.host, port: listener.port, maxConnections: configuration.maxConnections,
+                    requestTimeoutSeconds: configuration.requestTimeoutSeconds, idleTimeoutSeconds: configuration.idleTimeoutSeconds
+                ),
+                handler: OpsWorksLocalHandler(service: service, fixtures: fixtures, verifier: verifier, logger: logger),
+                logger: logger
+            )
+        } catch {
+            listener.close()
+            throw error
+        }
+        port = listener.port
+        for path in configuration.fixturePaths {
+            logger.info("fixtures \(path) loaded")
+        }
+        if !configuration.fixturePaths.isEmpty {
+            logger.info("fixtures: \(fixturesLoaded.created) created, \(fixturesLoaded.existing) already there")
+        }
+    }
+
+    /// Serves until `stop()`; then finishes the requests in flight and closes the store, so that
+    /// the database file alone holds the whole state. Returns once all that is done.
+    public func run() {
+        guard beginServing() else { return }
+        serveUntilStopped()
+    }
+
+    /// `run()` on a thread of its own; returns at once, serving.
+    public func start() {
+        guard beginServing() else { return }
+        if !spawnThread({ [self] in serveUntilStopped() }) {
+            logger.error("cannot start the server's thread")
+            close()
+        }
+    }
+
+    /// Whether this call may serve: only the first `run()` or `start()` of a server not stopped.
+    private func beginServing() -> Bool {
+        lifecycle.withLock {
+            guard state == .ready else { return false }
+            state = .serving
+            return true
+        }
+    }
+
+    private func serveUntilStopped() {
+        http.run()
+        close()
+    }
+
+    /// Stops serving and waits until the requests in flight are answered and the store is
+    /// closed. Safe from any thread, and more than once.
+    public func stop() {
+        let serving = lifecycle.withLock { state == .serving }
+        if serving { http.stop() } else { close() }
+        lifecycle.withLock {
+            while state != .stopped { lifecycle.wait() }
+        }
+    }
+
+    /// Closes the store once, whoever gets here first; the others wait until it is closed.
+    private func close() {
+        let mine = lifecycle.withLock {
+            guard state != .closing && state != .stopped else { return false }
+            state = .closing
+            return true
+        }
+        if mine {
+            do {
+                try store.close()
+            } catch {
+                logger.error("closing the database failed; the last commits stay in its WAL file", metadata: ["error": "\(error)"])
+            }
+            lifecycle.withLock {
+                state = .stopped
+                lifecycle.broadcast()
+            }
+        }
+        lifecycle.withLock {
+            while state != .stopped { lifecycle.wait() }
+        }
+    }
+}
+
+/// A whole file, or nil when it cannot be read. (Foundation would do, but the server stays
+/// clear of it: its ICU data is most of a Foundation binary's resident memory.)
+func readWholeFile(_ path: String) -> [UInt8]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        bytes += chunk[0..<count]
+        if count < chunk.count { return ferror(file) == 0 ? bytes : nil }
+    }
+}
