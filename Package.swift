@@ -50,6 +50,8 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "AWSJSONTests", dependencies: ["AWSJSON", "HTTPServer"]),
         .testTarget(name: "OpsWorksTests", dependencies: ["OpsWorks", "AWSJSON", "SQLite"]),
+        // A user's test, in the shape of the README's example: the library product and nothing else.
+        .testTarget(name: "OpsWorksLocalTests", dependencies: ["OpsWorksLocal"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["opsworks-local", "OpsWorksLocal", "OpsWorks", "HTTPServer", .product(name: "Logging", package: "swift-log")]

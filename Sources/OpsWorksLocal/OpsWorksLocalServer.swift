@@ -47,8 +47,9 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
     private enum State { case ready, serving, closing, stopped }
 
     /// Binds first, then opens the database and loads the fixtures: a start that fails for a
-    /// taken port writes nothing. It serves nothing until `run()` or `start()`.
-    public init(_ configuration: OpsWorksLocalConfiguration = OpsWorksLocalConfiguration(), logger: Logger = Logger(label: "opsworks-local")) throws {
+    /// taken port writes nothing. It serves nothing until `run()` or `start()`. The default
+    /// logger says only warnings and errors: a test's output is not the place for request lines.
+    public init(_ configuration: OpsWorksLocalConfiguration = OpsWorksLocalConfiguration(), logger: Logger = OpsWorksLocalServer.warningsOnly()) throws {
         self.configuration = configuration
         self.logger = logger
         let listener: HTTPListener
@@ -140,6 +141,13 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
     }
 
     /// Closes the store once, whoever gets here first; the others wait until it is closed.
+    /// A logger at `.warning`, the default of an emulator started from code.
+    public static func warningsOnly() -> Logger {
+        var logger = Logger(label: "opsworks-local")
+        logger.logLevel = .warning
+        return logger
+    }
+
     private func close() {
         let mine = lifecycle.withLock {
             guard state != .closing && state != .stopped else { return false }

@@ -1,10 +1,13 @@
 """The server as a process: restart on the same database, fixtures, durations, the command line."""
 import json
+import re
 import os
 import pathlib
 import signal
 import subprocess
 import time
+
+import pytest
 
 from conftest import BINARY, REPO, create_stack, online_instance
 
@@ -106,3 +109,94 @@ def test_help_version_and_bad_flags():
     assert bad.returncode == 64 and "no-such-flag" in bad.stderr
     busy = subprocess.run([str(BINARY), "--port", "70000"], capture_output=True, text=True, timeout=30, env=env)
     assert busy.returncode == 64 and "--port" in busy.stderr
+
+
+def test_a_clean_stop_leaves_the_whole_state_in_the_database_file(start_server, tmp_path):
+    """The .db file alone is the state after SIGTERM: nothing is left behind in the WAL."""
+    database = tmp_path / "clean.db"
+    first = start_server("--db", str(database), "--fixtures", str(DEMO))
+    c = first.client()
+    stack = create_stack(c, name="after-the-fixtures")
+    deployment = c.create_deployment(StackId=stack, Command={"Name": "configure"})["DeploymentId"]
+    assert first.stop() == 0
+    wal = tmp_path / "clean.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    copy_dir = tmp_path / "copy"
+    copy_dir.mkdir()
+    (copy_dir / "only.db").write_bytes(database.read_bytes())  # the .db file alone
+    second = start_server("--db", str(copy_dir / "only.db"))
+    c = second.client()
+    assert sorted(s["Name"] for s in c.describe_stacks()["Stacks"]) == ["after-the-fixtures", "demo"]
+    assert len(c.describe_instances(StackId=json.loads(DEMO.read_text())["Stacks"][0]["StackId"])["Instances"]) == 3
+    assert c.describe_deployments(DeploymentIds=[deployment])["Deployments"][0]["Status"] == "successful"
+
+
+def run_binary(*args, cwd=None):
+    return subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=30, cwd=cwd,
+                          env=dict(os.environ, SWIFT_BACKTRACE="enable=no"))
+
+
+def test_a_start_on_a_busy_port_writes_nothing(start_server, tmp_path):
+    holder = start_server("--in-memory")
+    database = tmp_path / "never.db"
+    result = run_binary("--port", str(holder.port), "--db", str(database), "--fixtures", str(DEMO))
+    assert result.returncode == 2 and "Address already in use" in result.stderr
+    assert not database.exists(), "the database must not even be created when the port is taken"
+
+
+FIXTURE_STACK = {"StackId": "s1", "Name": "x", "Region": "us-east-1",
+                 "ServiceRoleArn": "arn:aws:iam::000000000000:role/r",
+                 "DefaultInstanceProfileArn": "arn:aws:iam::000000000000:instance-profile/p"}
+
+
+@pytest.mark.parametrize("document, expected", [
+    ({"Stacks": [{**FIXTURE_STACK, "Instance": []}]}, "Stacks[0]: unknown key Stacks[0].Instance"),
+    ({"Stacks": [{**FIXTURE_STACK, "layers": []}]}, "Stacks[0]: unknown key Stacks[0].layers"),
+    ({"Stacks": {}}, "Stacks must be a list, not object"),
+    ({"stacks": []}, "unknown key stacks at the top level"),
+    ({"Stacks": [{**FIXTURE_STACK, "Layers": [{"LayerId": "l1", "Type": "custom", "Name": "W", "Shortname": 5}]}]},
+     "Stacks[0].Layers[0]: SerializationException: Expected a string at 'shortname' but found number"),
+    ({"Stacks": [{**FIXTURE_STACK, "ConfigurationManager": {"Name": "Chef", "Verison": "12"}}]},
+     "unknown key Stacks[0].ConfigurationManager.Verison"),
+    ({"Stacks": [{**FIXTURE_STACK, "Apps": [{"AppId": "a1", "StackId": "other", "Name": "A", "Type": "php"}]}]},
+     "Stacks[0].Apps[0]: StackId is not given here"),
+    ({"Region": "0", "Stacks": []}, "Region at the top level must be a region name"),
+])
+def test_a_fixtures_typo_stops_the_start_naming_file_key_and_place(tmp_path, document, expected):
+    bad = tmp_path / "typo.json"
+    bad.write_text(json.dumps(document))
+    database = tmp_path / "typo.db"
+    result = run_binary("--db", str(database), "--port", "0", "--fixtures", str(bad))
+    assert result.returncode == 2, result.stderr
+    assert "typo.json" in result.stderr and expected in result.stderr, result.stderr
+
+
+def test_fixtures_load_all_or_nothing(tmp_path, start_server):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"Stacks": [FIXTURE_STACK]}))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"Stacks": [{**FIXTURE_STACK, "StackId": "s2", "Layers": [{"LayerId": "l", "Type": "nope"}]}]}))
+    database = tmp_path / "partial.db"
+    result = run_binary("--db", str(database), "--port", "0", "--fixtures", str(good), "--fixtures", str(bad))
+    assert result.returncode == 2 and "bad.json" in result.stderr
+    server = start_server("--db", str(database))
+    assert server.client().describe_stacks()["Stacks"] == [], "the good file must not be half of a failed start"
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--port", "-1"], "--port must be between 0 and 65535, not -1"),
+    (["--deployment-seconds", "nan"], "--deployment-seconds must be a number of seconds, 0 or more, not nan"),
+    (["--instance-step-seconds", "-2"], "--instance-step-seconds must be a number of seconds, 0 or more, not -2.0"),
+    (["--idle-timeout", "inf"], "--idle-timeout must be a positive number of seconds, not inf"),
+])
+def test_bad_option_values_say_what_is_wrong(args, expected):
+    result = run_binary(*args)
+    assert result.returncode == 64 and expected in result.stderr, result.stderr
+
+
+def test_a_refused_call_is_logged_with_its_error_type(start_server):
+    server = start_server("--in-memory", "--log-level", "info")
+    status, _, _ = server.raw(b'{"StackIds": ["nope"]}')
+    assert status == 400
+    server.stop()
+    assert re.search(r"DescribeStacks 400 ResourceNotFoundException [\d.]+ms", server.log_text()), server.log_text()
