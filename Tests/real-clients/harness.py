@@ -21,13 +21,13 @@ PROFILE = "arn:aws:iam::000000000000:instance-profile/aws-opsworks-ec2-role"
 class Server:
     """One running opsworks-local process."""
 
-    def __init__(self, args, workdir, wrapper=()):
-        if not BINARY.exists():
-            raise RuntimeError(f"{BINARY} is missing: build it with `swift build` first")
+    def __init__(self, args, workdir, wrapper=(), binary=BINARY):
+        if not pathlib.Path(binary).exists():
+            raise RuntimeError(f"{binary} is missing: build it with `swift build` first")
         env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
         self.log = open(workdir / f"server-{time.monotonic_ns()}.log", "w+")
         self.process = subprocess.Popen(
-            [*wrapper, str(BINARY), "--host", "127.0.0.1", "--port", "0", "--log-level", "warning", *args],
+            [*wrapper, str(binary), "--host", "127.0.0.1", "--port", "0", "--log-level", "warning", *args],
             stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=workdir,
         )
         line = self.process.stdout.readline()  # the ready line; empty if the process died
