@@ -12,4 +12,4 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 export ASAN_OPTIONS="halt_on_error=1 detect_leaks=0"
 swift build --build-tests --sanitize="$kind" --scratch-path ".build-$kind"
 OPSWORKS_LOCAL_BIN="$(swift build --sanitize="$kind" --scratch-path ".build-$kind" --show-bin-path)/opsworks-local" \
-  swift test --skip-build --sanitize="$kind" --scratch-path ".build-$kind"
+  swift test --skip-build --disable-xctest --sanitize="$kind" --scratch-path ".build-$kind"
