@@ -44,7 +44,7 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
     // Guarded by `lifecycle`.
     private var state = State.ready
 
-    private enum State { case ready, serving, closing, stopped }
+    private enum State { case ready, serving, stopped }
 
     /// Binds first, then opens the database and loads the fixtures: a start that fails for a
     /// taken port writes nothing. It serves nothing until `run()` or `start()`. The default
@@ -133,14 +133,14 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
     /// Stops serving and waits until the requests in flight are answered and the store is
     /// closed. Safe from any thread, and more than once.
     public func stop() {
-        let serving = lifecycle.withLock { state == .serving }
-        if serving { http.stop() } else { close() }
+        http.stop()
+        // Never started: serving now returns at once, and closes the listener and the store.
+        if beginServing() { serveUntilStopped() }
         lifecycle.withLock {
             while state != .stopped { lifecycle.wait() }
         }
     }
 
-    /// Closes the store once, whoever gets here first; the others wait until it is closed.
     /// A logger at `.warning`, the default of an emulator started from code.
     public static func warningsOnly() -> Logger {
         var logger = Logger(label: "opsworks-local")
@@ -148,25 +148,16 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
         return logger
     }
 
+    /// Closes the store; runs once, at the end of the one serving that `beginServing` allowed.
     private func close() {
-        let mine = lifecycle.withLock {
-            guard state != .closing && state != .stopped else { return false }
-            state = .closing
-            return true
-        }
-        if mine {
-            do {
-                try store.close()
-            } catch {
-                logger.error("closing the database failed; the last commits stay in its WAL file", metadata: ["error": "\(error)"])
-            }
-            lifecycle.withLock {
-                state = .stopped
-                lifecycle.broadcast()
-            }
+        do {
+            try store.close()
+        } catch {
+            logger.error("closing the database failed; the last commits stay in its WAL file", metadata: ["error": "\(error)"])
         }
         lifecycle.withLock {
-            while state != .stopped { lifecycle.wait() }
+            state = .stopped
+            lifecycle.broadcast()
         }
     }
 }

@@ -73,3 +73,41 @@ def test_the_build_stage_builds_from_exactly_what_it_copies(tmp_path):
         assert [s["Name"] for s in server.client().describe_stacks()["Stacks"]] == ["demo"]
     finally:
         assert server.stop() == 0
+
+
+CONSUMER_MANIFEST = """// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "consumer",
+    dependencies: [.package(url: "{url}", from: "0.1.0")],
+    targets: [.executableTarget(name: "consumer", dependencies: [.product(name: "OpsWorksLocal", package: "opsworks-local")])]
+)
+"""
+
+CONSUMER_MAIN = """import OpsWorksLocal
+
+let emulator = try OpsWorksLocalServer()
+emulator.start()
+print("serving on \\(emulator.endpointURL)")
+emulator.stop()
+print("stopped")
+"""
+
+
+def test_a_package_depending_on_a_release_builds_and_runs_the_library(tmp_path):
+    """SwiftPM refuses unsafe flags in a versioned dependency: a tagged clone of this repository,
+    depended on by version as a user's package would, must build and run OpsWorksLocal."""
+    env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
+    clone = tmp_path / "opsworks-local"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, timeout=120)
+    subprocess.run(["git", "-C", str(clone), "tag", "0.1.0"], check=True, timeout=30)
+    consumer = tmp_path / "consumer"
+    (consumer / "Sources/consumer").mkdir(parents=True)
+    (consumer / "Package.swift").write_text(CONSUMER_MANIFEST.format(url=clone.as_uri()))
+    (consumer / "Sources/consumer/main.swift").write_text(CONSUMER_MAIN)
+    built = subprocess.run(["swift", "build"], cwd=consumer, capture_output=True, text=True, timeout=900, env=env)
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
+    ran = subprocess.run(["swift", "run", "--skip-build", "consumer"], cwd=consumer, capture_output=True, text=True, timeout=120, env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert re.search(r"^serving on http://127\.0\.0\.1:\d+$", ran.stdout, re.M) and ran.stdout.rstrip().endswith("stopped")
