@@ -36,7 +36,7 @@ public func fuzzRequestPath(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
 }
 
 private func check(_ response: HTTPResponse) {
-    precondition([200, 400, 403, 405, 408, 413, 431, 500, 501, 503, 505].contains(response.status.code), "status \(response.status.code)")
+    precondition([200, 400, 403, 404, 405, 408, 413, 431, 500, 501, 503, 505].contains(response.status.code), "status \(response.status.code)")
     guard case .object(let body)? = try? JSONParser.parse(response.body) else {
         preconditionFailure("the body is not a JSON object: \(String(decoding: response.body, as: UTF8.self))")
     }
