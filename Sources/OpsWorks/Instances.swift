@@ -114,15 +114,24 @@ extension OpsWorksService {
             let seed = fnv1a(stored.id)
             let privateIp = "10.\(seed >> 8 & 0xff).\(seed >> 16 & 0xff).\(seed >> 24 & 0xfe | 1)"
             let publicIp = "198.51.100.\(seed & 0xfe | 1)"
-            instance["Ec2InstanceId"] = .string("i-" + String(seed, radix: 16).leftPadded(to: 17))
+            instance["Ec2InstanceId"] = .string(Self.ec2InstanceId(of: stored.id))
             instance["PrivateIp"] = .string(privateIp)
             instance["PrivateDns"] = .string("ip-\(privateIp.replacing(".", with: "-")).ec2.internal")
             instance["PublicIp"] = .string(publicIp)
             instance["PublicDns"] = .string("ec2-\(publicIp.replacing(".", with: "-")).compute-1.amazonaws.com")
             instance["ReportedAgentVersion"] = "4.0.0"
             instance["ReportedOs"] = ["Family": "amazon", "Name": "Amazon Linux", "Version": "2"]
+        } else {
+            // Present before the agent reports, as on AWS: Terraform reads ReportedOs.Family on
+            // every read of an instance, a stopped one too (fidelity audit, finding 1).
+            instance["ReportedOs"] = .object(JSONObject())
         }
         return stored.with(instance)
+    }
+
+    /// The EC2 instance ID a running instance has: stable, derived from its OpsWorks ID.
+    static func ec2InstanceId(of instanceId: String) -> String {
+        "i-" + String(fnv1a(instanceId), radix: 16).leftPadded(to: 17)
     }
 
     /// RFC 1123 host labels: letters, digits, inner hyphens, 1 to 63 characters.

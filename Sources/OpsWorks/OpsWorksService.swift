@@ -47,6 +47,14 @@ public final class OpsWorksService: Sendable {
             "CreateDeployment": { [self] in try createDeployment(Scope($0), $1) },
             "DescribeDeployments": { [self] in try describeDeployments(Scope($0), $1) },
             "DescribeCommands": { [self] in try describeCommands(Scope($0), $1) },
+            "TagResource": { [self] in try tagResource(Scope($0), $1) },
+            "UntagResource": { [self] in try untagResource(Scope($0), $1) },
+            "ListTags": { [self] in try listTags(Scope($0), $1) },
+            "AttachElasticLoadBalancer": { [self] in try attachElasticLoadBalancer(Scope($0), $1) },
+            "DetachElasticLoadBalancer": { [self] in try detachElasticLoadBalancer(Scope($0), $1) },
+            "DescribeElasticLoadBalancers": { [self] in try describeElasticLoadBalancers(Scope($0), $1) },
+            "DescribeLoadBasedAutoScaling": { [self] in try describeLoadBasedAutoScaling(Scope($0), $1) },
+            "SetLoadBasedAutoScaling": { [self] in try setLoadBasedAutoScaling(Scope($0), $1) },
         ]
     }
 

@@ -78,7 +78,7 @@ public final class Store: Sendable {
     func writeScopes<T: Sendable>(emptyFirst: Bool = false, _ body: ((Scope) -> Records) throws -> T) throws -> T {
         try writer.write { database in
             if emptyFirst {
-                for table in ["commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks"] {
+                for table in Store.tables {
                     try database.statement("DELETE FROM \(table)").run()
                 }
             }
@@ -146,6 +146,27 @@ public final class Store: Sendable {
             UPDATE deployments SET timeline = (\(timelineFromDocument)), doc = json_remove(doc, '$._timeline');
             UPDATE commands SET timeline = (\(timelineFromDocument)), doc = json_remove(doc, '$._timeline');
             """),
+        // What stacks and layers carry beside their documents (DescribeStacks and DescribeLayers
+        // do not return it): tags, a layer's load-based scaling, the ELB attached to a layer.
+        Migration("003-tags-scaling-load-balancers", """
+            CREATE TABLE tags (
+                scope TEXT NOT NULL, kind TEXT NOT NULL, resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                PRIMARY KEY (scope, kind, resource_id, key));
+            CREATE TABLE load_based_scaling (
+                scope TEXT NOT NULL, layer_id TEXT NOT NULL, doc TEXT NOT NULL,
+                PRIMARY KEY (scope, layer_id), FOREIGN KEY (scope, layer_id) REFERENCES layers (scope, id));
+            CREATE TABLE elastic_load_balancers (
+                scope TEXT NOT NULL, name TEXT NOT NULL, layer_id TEXT NOT NULL, stack_id TEXT NOT NULL,
+                PRIMARY KEY (scope, name), UNIQUE (scope, layer_id),
+                FOREIGN KEY (scope, layer_id) REFERENCES layers (scope, id));
+            CREATE INDEX elastic_load_balancers_by_stack ON elastic_load_balancers (scope, stack_id);
+            """),
+    ]
+
+    /// Every table, children before their parents (the order deleting everything takes).
+    static let tables = [
+        "tags", "load_based_scaling", "elastic_load_balancers",
+        "commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks",
     ]
 }
 

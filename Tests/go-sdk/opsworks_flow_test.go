@@ -106,6 +106,23 @@ func TestTheWholeFlow(t *testing.T) {
 	same(t, "Layer.CustomRecipes.Setup", layer.CustomRecipes.Setup, []string{"web::setup"})
 	same(t, "Layer.CustomRecipes.Deploy", layer.CustomRecipes.Deploy, []string{"web::deploy"})
 
+	// What Terraform reads on every refresh of a stack and a layer: tags, the ELB, load-based scaling.
+	must(c.TagResource(ctx, &opsworks.TagResourceInput{ResourceArn: stack.Arn, Tags: map[string]string{"team": "go"}}))
+	must(c.TagResource(ctx, &opsworks.TagResourceInput{ResourceArn: layer.Arn, Tags: map[string]string{"role": "web", "gone": "soon"}}))
+	must(c.UntagResource(ctx, &opsworks.UntagResourceInput{ResourceArn: layer.Arn, TagKeys: []string{"gone"}}))
+	same(t, "ListTags(stack)", must(c.ListTags(ctx, &opsworks.ListTagsInput{ResourceArn: stack.Arn})).Tags, map[string]string{"team": "go"})
+	same(t, "ListTags(layer)", must(c.ListTags(ctx, &opsworks.ListTagsInput{ResourceArn: layer.Arn})).Tags, map[string]string{"role": "web"})
+	scaling := must(c.DescribeLoadBasedAutoScaling(ctx, &opsworks.DescribeLoadBasedAutoScalingInput{LayerIds: []string{*layerId}})).LoadBasedAutoScalingConfigurations
+	same(t, "LoadBasedAutoScaling.Enable", *scaling[0].Enable, false)
+	same(t, "LoadBasedAutoScaling.UpScaling.CpuThreshold", *scaling[0].UpScaling.CpuThreshold, 80.0)
+	must(c.SetLoadBasedAutoScaling(ctx, &opsworks.SetLoadBasedAutoScalingInput{LayerId: layerId, Enable: aws.Bool(true),
+		DownScaling: &types.AutoScalingThresholds{InstanceCount: aws.Int32(2), ThresholdsWaitTime: aws.Int32(7), IgnoreMetricsTime: aws.Int32(8), LoadThreshold: aws.Float64(0.5)}}))
+	scaling = must(c.DescribeLoadBasedAutoScaling(ctx, &opsworks.DescribeLoadBasedAutoScalingInput{LayerIds: []string{*layerId}})).LoadBasedAutoScalingConfigurations
+	same(t, "LoadBasedAutoScaling.Enable after Set", *scaling[0].Enable, true)
+	same(t, "LoadBasedAutoScaling.DownScaling", []any{*scaling[0].DownScaling.InstanceCount, *scaling[0].DownScaling.ThresholdsWaitTime, *scaling[0].DownScaling.IgnoreMetricsTime, *scaling[0].DownScaling.LoadThreshold}, []any{int32(2), int32(7), int32(8), 0.5})
+	same(t, "ElasticLoadBalancers before Attach", len(must(c.DescribeElasticLoadBalancers(ctx, &opsworks.DescribeElasticLoadBalancersInput{LayerIds: []string{*layerId}})).ElasticLoadBalancers), 0)
+	must(c.AttachElasticLoadBalancer(ctx, &opsworks.AttachElasticLoadBalancerInput{ElasticLoadBalancerName: aws.String("go-lb"), LayerId: layerId}))
+
 	var instanceIds []string
 	for _, hostname := range []string{"web1", "web2"} {
 		id := must(c.CreateInstance(ctx, &opsworks.CreateInstanceInput{
@@ -134,6 +151,12 @@ func TestTheWholeFlow(t *testing.T) {
 			t.Errorf("an online instance has its EC2 ID, addresses and CreatedAt: %#v", instance)
 		}
 	}
+
+	balancers := must(c.DescribeElasticLoadBalancers(ctx, &opsworks.DescribeElasticLoadBalancersInput{StackId: stackId})).ElasticLoadBalancers
+	if len(balancers) != 1 || *balancers[0].ElasticLoadBalancerName != "go-lb" || *balancers[0].LayerId != *layerId || len(balancers[0].Ec2InstanceIds) != 2 || balancers[0].DnsName == nil {
+		t.Errorf("DescribeElasticLoadBalancers: want go-lb on the layer with its 2 online instances, got %#v", balancers)
+	}
+	must(c.DetachElasticLoadBalancer(ctx, &opsworks.DetachElasticLoadBalancerInput{ElasticLoadBalancerName: aws.String("go-lb"), LayerId: layerId}))
 
 	appId := must(c.CreateApp(ctx, &opsworks.CreateAppInput{
 		StackId: stackId, Name: aws.String("Shop"), Type: types.AppTypePhp, Shortname: aws.String("shop"),

@@ -104,7 +104,9 @@ def model_cases():
     model = botocore.session.get_session().get_service_model("opsworks")
     implemented = ["CreateStack", "DescribeStacks", "CreateLayer", "DescribeLayers", "CreateApp", "DescribeApps", "UpdateApp",
                    "CreateInstance", "DescribeInstances", "StartInstance", "StopInstance", "CreateDeployment",
-                   "DescribeDeployments", "DescribeCommands"]
+                   "DescribeDeployments", "DescribeCommands", "TagResource", "UntagResource", "ListTags",
+                   "AttachElasticLoadBalancer", "DetachElasticLoadBalancer", "DescribeElasticLoadBalancers",
+                   "DescribeLoadBasedAutoScaling", "SetLoadBasedAutoScaling"]
     wrong = {"string": [7, True, [], {}], "boolean": ["true", 1, []], "integer": ["1", 1.5, True], "list": ["x", {}, 3],
              "map": [[], "x", 1], "structure": ["x", [], 1]}
     cases = []

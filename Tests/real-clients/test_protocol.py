@@ -92,8 +92,8 @@ def test_an_unknown_command_name_lists_the_enum(server):
 
 def test_unimplemented_operations_answer_501_at_once_without_retries(client):
     started = time.monotonic()
-    code, message = error_of(lambda: client.delete_stack(StackId="x"))
-    assert code == "NotImplementedException" and "DeleteStack" in message
+    code, message = error_of(lambda: client.register_volume(StackId="x"))
+    assert code == "NotImplementedException" and "RegisterVolume" in message
     assert time.monotonic() - started < 1.0, "a 501 must not be retried"
 
 
