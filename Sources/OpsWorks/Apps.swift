@@ -114,4 +114,16 @@ extension OpsWorksService {
         }
         return candidate
     }
+
+    /// An app is deleted whatever it was deployed to; its kept versions go with it. Its past
+    /// deployments stay, with their AppId, visible by stack and by ID (ops-behaviour §3).
+    func deleteApp(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let appId = input.string("AppId") ?? ""
+        try store.write(scope) { records in
+            _ = try records.require(.app, appId)
+            try records.deleteRows("app_versions", where: "app_id", equals: appId)
+            try records.delete(.app, appId)
+        }
+        return JSONObject()
+    }
 }

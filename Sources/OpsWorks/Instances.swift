@@ -140,6 +140,24 @@ extension OpsWorksService {
         guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == UInt8(ascii: "-") }
     }
+
+    /// Only a stopped instance is deleted ("You must stop an instance before you can delete it").
+    /// Its commands stay visible by ID and by deployment. With no Elastic IPs or volumes here
+    /// yet, DeleteElasticIp and DeleteVolumes have nothing to release.
+    func deleteInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let instanceId = input.string("InstanceId") ?? ""
+        let now = clock()
+        try store.write(scope) { records in
+            let stored = try records.requireStored(.instance, instanceId)
+            let status = stored.timeline?.status(at: now) ?? "stopped"
+            guard status == "stopped" else {
+                throw AWSError.validation("Instance \(instanceId) is \(status). You must stop an instance before you can delete it.")
+            }
+            try records.deleteRows("instance_layers", where: "instance_id", equals: instanceId)
+            try records.delete(.instance, instanceId)
+        }
+        return JSONObject()
+    }
 }
 
 /// FNV-1a, for stable made-up values derived from an ID.

@@ -90,4 +90,22 @@ extension OpsWorksService {
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
         }
     }
+
+    /// A layer with instances is not deleted: "you must first stop and then delete all associated
+    /// instances" [Model]. Its load-based scaling, its ELB attachment and its tags go with it.
+    func deleteLayer(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let layerId = input.string("LayerId") ?? ""
+        try store.write(scope) { records in
+            _ = try records.require(.layer, layerId)
+            let instances = try records.instanceStates(inLayer: layerId).map(\.id)
+            guard instances.isEmpty else {
+                throw AWSError.validation("Layer \(layerId) has instances (\(instances.joined(separator: ", "))): stop and delete them, or unassign registered ones, before deleting the layer.")
+            }
+            try records.deleteRows("load_based_scaling", where: "layer_id", equals: layerId)
+            try records.deleteRows("elastic_load_balancers", where: "layer_id", equals: layerId)
+            try records.deleteTags(.layer, layerId)
+            try records.delete(.layer, layerId)
+        }
+        return JSONObject()
+    }
 }

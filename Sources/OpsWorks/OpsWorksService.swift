@@ -55,6 +55,10 @@ public final class OpsWorksService: Sendable {
             "DescribeElasticLoadBalancers": { [self] in try describeElasticLoadBalancers(Scope($0), $1) },
             "DescribeLoadBasedAutoScaling": { [self] in try describeLoadBasedAutoScaling(Scope($0), $1) },
             "SetLoadBasedAutoScaling": { [self] in try setLoadBasedAutoScaling(Scope($0), $1) },
+            "DeleteStack": { [self] in try deleteStack(Scope($0), $1) },
+            "DeleteLayer": { [self] in try deleteLayer(Scope($0), $1) },
+            "DeleteApp": { [self] in try deleteApp(Scope($0), $1) },
+            "DeleteInstance": { [self] in try deleteInstance(Scope($0), $1) },
         ]
     }
 

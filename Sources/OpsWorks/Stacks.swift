@@ -72,4 +72,25 @@ extension OpsWorksService {
             throw AWSError.validation("\(member) must be a JSON object")
         }
     }
+
+    /// Only an empty stack is deleted: its layers, apps and instances must be deleted first
+    /// [UG workingstacks-shutting]. What is the stack's alone goes with it, in the same write:
+    /// its deployments and their commands, its tags.
+    func deleteStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let stackId = input.string("StackId") ?? ""
+        try store.write(scope) { records in
+            _ = try records.require(.stack, stackId)
+            let held = try [(ResourceKind.layer, "layers"), (.app, "apps"), (.instance, "instances")].compactMap { kind, plural in
+                let count = try records.count(kind, where: .stackId, equals: stackId)
+                return count == 0 ? nil : "\(count) \(count == 1 ? kind.rawValue : plural)"
+            }
+            guard held.isEmpty else {
+                throw AWSError.validation("Stack \(stackId) is not empty: it has \(held.joined(separator: ", ")). Delete them first; only an empty stack can be deleted.")
+            }
+            try records.deleteDeployments(ofStack: stackId)
+            try records.deleteTags(.stack, stackId)
+            try records.delete(.stack, stackId)
+        }
+        return JSONObject()
+    }
 }

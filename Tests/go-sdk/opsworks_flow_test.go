@@ -225,4 +225,20 @@ func TestTheWholeFlow(t *testing.T) {
 	if err := stopped.Wait(ctx, &opsworks.DescribeInstancesInput{InstanceIds: instanceIds}, 30*time.Second); err != nil {
 		t.Fatalf("InstanceStopped waiter: %v", err)
 	}
+
+	// The teardown of an integration suite, each step ending in ResourceNotFound.
+	must(c.DeleteApp(ctx, &opsworks.DeleteAppInput{AppId: appId}))
+	for _, id := range instanceIds {
+		must(c.DeleteInstance(ctx, &opsworks.DeleteInstanceInput{InstanceId: aws.String(id), DeleteElasticIp: aws.Bool(true), DeleteVolumes: aws.Bool(true)}))
+	}
+	_, err = c.DeleteStack(ctx, &opsworks.DeleteStackInput{StackId: stackId})
+	if !errors.As(err, &invalid) {
+		t.Errorf("DeleteStack of a stack with a layer: want *types.ValidationException, got %T %v", err, err)
+	}
+	must(c.DeleteLayer(ctx, &opsworks.DeleteLayerInput{LayerId: layerId}))
+	must(c.DeleteStack(ctx, &opsworks.DeleteStackInput{StackId: stackId}))
+	_, err = c.DescribeStacks(ctx, &opsworks.DescribeStacksInput{StackIds: []string{*stackId}})
+	if !errors.As(err, &notFound) {
+		t.Errorf("DescribeStacks of a deleted stack: want *types.ResourceNotFoundException, got %T %v", err, err)
+	}
 }

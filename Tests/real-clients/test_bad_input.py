@@ -106,7 +106,8 @@ def model_cases():
                    "CreateInstance", "DescribeInstances", "StartInstance", "StopInstance", "CreateDeployment",
                    "DescribeDeployments", "DescribeCommands", "TagResource", "UntagResource", "ListTags",
                    "AttachElasticLoadBalancer", "DetachElasticLoadBalancer", "DescribeElasticLoadBalancers",
-                   "DescribeLoadBasedAutoScaling", "SetLoadBasedAutoScaling"]
+                   "DescribeLoadBasedAutoScaling", "SetLoadBasedAutoScaling",
+                   "DeleteStack", "DeleteLayer", "DeleteApp", "DeleteInstance"]
     wrong = {"string": [7, True, [], {}], "boolean": ["true", 1, []], "integer": ["1", 1.5, True], "list": ["x", {}, 3],
              "map": [[], "x", 1], "structure": ["x", [], 1]}
     cases = []

@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 
+import pytest
+
 from harness import REPO, Server
 
 DOCKERFILE = REPO / "docker/Dockerfile"
@@ -45,7 +47,16 @@ def replay_copy(arguments, workdir):
             shutil.copy(origin, target)
 
 
-def test_the_build_stage_builds_from_exactly_what_it_copies(tmp_path):
+@pytest.fixture
+def scratch(tmp_path):
+    """A folder for a whole build, removed afterwards: pytest keeps its last runs' folders, and
+    each of these holds a few hundred MB."""
+    yield tmp_path
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_the_build_stage_builds_from_exactly_what_it_copies(scratch):
+    tmp_path = scratch
     workdir = tmp_path / "src"
     workdir.mkdir()
     env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
@@ -95,10 +106,11 @@ print("stopped")
 """
 
 
-def test_a_package_depending_on_a_release_builds_and_runs_the_library(tmp_path):
+def test_a_package_depending_on_a_release_builds_and_runs_the_library(scratch):
     """SwiftPM refuses unsafe flags in a versioned dependency: a tagged clone of this repository,
     depended on by version as a user's package would, must build and run OpsWorksLocal."""
     env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
+    tmp_path = scratch
     clone = tmp_path / "opsworks-local"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, timeout=120)
     subprocess.run(["git", "-C", str(clone), "tag", "0.1.0"], check=True, timeout=30)
