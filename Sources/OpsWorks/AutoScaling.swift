@@ -40,7 +40,7 @@ extension OpsWorksService {
         try store.write(scope) { records in
             let layer = try records.require(.layer, layerId)
             let stack = try records.require(.stack, layer.string("StackId") ?? "")
-            if (stack.string("DefaultOs") ?? "").hasPrefix("Microsoft Windows") {
+            if Self.isWindows(stack.string("DefaultOs") ?? "") {
                 throw AWSError.validation("Windows-based stacks cannot use load-based automatic scaling.")
             }
             // A given UpScaling or DownScaling replaces the stored one; what is not given stays.

@@ -63,6 +63,47 @@ extension OpsWorksService {
         return id
     }
 
+    /// Accepted in any status, as the API did (Terraform updates an online instance before it
+    /// stops it); the changes take hold at the next start. What is fixed at creation cannot
+    /// change: the AMI ("You cannot apply a new AMI"), EBS optimisation, the scaling type
+    /// [Model, UG workinginstances-properties].
+    func updateInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let instanceId = input.string("InstanceId") ?? ""
+        try store.write(scope) { records in
+            let current = try records.require(.instance, instanceId)
+            let stackId = current.string("StackId") ?? ""
+            for (member, rule) in [("AmiId", "You cannot apply a new AMI to an instance"),
+                                   ("EbsOptimized", "EBS optimisation is set when an instance is created and cannot be updated"),
+                                   ("AutoScalingType", "An instance's scaling type is set when it is created and cannot be modified")] {
+                if let value = input[member], value != current[member] ?? (member == "EbsOptimized" ? .bool(false) : .null) {
+                    throw AWSError.validation("\(member): \(rule)")
+                }
+            }
+            if let layerIds = input.strings("LayerIds") {
+                guard !layerIds.isEmpty else { throw AWSError.validation("LayerIds: an instance must stay in at least one layer") }
+                for layerId in layerIds { _ = try Self.requireInStack(records, .layer, layerId, stackId: stackId) }
+                try records.deleteRows("instance_layers", where: "instance_id", equals: instanceId)
+                for layerId in layerIds { try records.linkInstance(instanceId, toLayer: layerId) }
+            }
+            if let hostname = input.string("Hostname"), hostname != current.string("Hostname") {
+                guard Self.isHostname(hostname) else {
+                    throw AWSError.validation("Hostname \(hostname) must be 1 to 63 letters, digits and inner hyphens")
+                }
+                let siblings = try records.list(.instance, where: .stackId, equals: stackId)
+                guard !siblings.contains(where: { $0.string("Hostname") == hostname }) else {
+                    throw AWSError.validation("There is already an instance with the hostname \(hostname) in stack \(stackId)")
+                }
+            }
+            if let os = input.string("Os"), Self.isWindows(os) != Self.isWindows(current.string("Os") ?? "") {
+                throw AWSError.validation("Os: an instance cannot switch between Linux and Windows")
+            }
+            var changes = input
+            changes["InstanceId"] = nil
+            try records.update(.instance, id: instanceId, document: Self.document(defaults: current, input: changes))
+        }
+        return JSONObject()
+    }
+
     func describeInstances(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let now = clock()
         let instances = try describe(scope, .instance, input, ids: "InstanceIds", parents: [

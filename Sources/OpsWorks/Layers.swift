@@ -77,6 +77,42 @@ extension OpsWorksService {
         return id
     }
 
+    /// Replaces the members given and keeps the rest. Attributes merge per key, CustomRecipes
+    /// per event: Terraform sends only the events that changed, and replacing the whole object
+    /// would wipe the others (ops-behaviour §2). Names stay unique in the stack; a built-in
+    /// layer's short name is the service's and does not change.
+    func updateLayer(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let layerId = input.string("LayerId") ?? ""
+        if let name = input.string("Name"), name.isEmpty || name.count > 32 {
+            throw AWSError.validation("Name: must be 1 to 32 characters, not \(name.count)")
+        }
+        if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
+        try store.write(scope) { records in
+            let current = try records.require(.layer, layerId)
+            let stackId = current.string("StackId") ?? ""
+            if let shortname = input.string("Shortname"), shortname != current.string("Shortname") {
+                guard current.string("Type") == "custom" else {
+                    throw AWSError.validation("Shortname: a built-in layer's short name is defined by OpsWorks Stacks and cannot change")
+                }
+                guard Self.isShortname(shortname) else {
+                    throw AWSError.validation("Shortname \(shortname) must be 1 to 32 characters of letters, digits, '-', '_' and '.'")
+                }
+            }
+            for layer in try records.list(.layer, where: .stackId, equals: stackId) where layer.string("LayerId") != layerId {
+                if let name = input.string("Name"), layer.string("Name") == name {
+                    throw AWSError.validation("There is already a layer named \(name) in stack \(stackId)")
+                }
+                if let shortname = input.string("Shortname"), layer.string("Shortname") == shortname {
+                    throw AWSError.validation("There is already a layer with the short name \(shortname) in stack \(stackId)")
+                }
+            }
+            var changes = input
+            changes["LayerId"] = nil
+            try records.update(.layer, id: layerId, document: Self.document(defaults: current, input: changes, mergedMaps: ["Attributes", "CustomRecipes"]))
+        }
+        return JSONObject()
+    }
+
     func describeLayers(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         Self.list("Layers", try describe(scope, .layer, input, ids: "LayerIds", parents: [
             .by("StackId", .stack, children: .layer, column: .stackId),

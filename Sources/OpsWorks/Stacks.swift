@@ -14,7 +14,7 @@ extension OpsWorksService {
     /// Creates a stack with the documented defaults; `id` is fixed by fixtures, else a new UUID.
     func createStack(_ records: Records, _ input: JSONObject, id fixedId: String?) throws -> String {
         let region = input.string("Region") ?? ""
-        guard Self.isRegionName(region) else {
+        guard RequestContext.isRegionName(region) else {
             throw AWSError.validation("Region \(region) is not a valid AWS region name (for example us-east-1)")
         }
         for member in ["ServiceRoleArn", "DefaultInstanceProfileArn"] {
@@ -50,6 +50,44 @@ extension OpsWorksService {
         return id
     }
 
+    /// Replaces the members given and keeps the rest; Attributes merge per key. Region and VpcId
+    /// are not in the request. The service refused what would move a stack under its running
+    /// instances and apps: another service role ("You cannot update a stack's service role"),
+    /// a switch between Linux and Windows, a Chef version change once an app has environment
+    /// variables [Model, UG workingstacks-edit].
+    func updateStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let stackId = input.string("StackId") ?? ""
+        if let name = input.string("Name"), name.isEmpty || name.count > 64 {
+            throw AWSError.validation("Name: must be 1 to 64 characters, not \(name.count)")
+        }
+        if let theme = input.string("HostnameTheme"), !Self.hostnameThemes.contains(theme) {
+            throw AWSError.validation("HostnameTheme \(theme) is not one of \(Self.hostnameThemes.joined(separator: ", "))")
+        }
+        if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
+        try store.write(scope) { records in
+            let current = try records.require(.stack, stackId)
+            if let role = input.string("ServiceRoleArn"), role != current.string("ServiceRoleArn") {
+                throw AWSError.validation("Service Role Arn: you cannot update a stack's service role")
+            }
+            if let os = input.string("DefaultOs"), Self.isWindows(os) != Self.isWindows(current.string("DefaultOs") ?? "") {
+                throw AWSError.validation("Default Os: a stack cannot switch between Linux and Windows")
+            }
+            if let manager = input.object("ConfigurationManager"), let version = manager.string("Version"),
+               version != current.object("ConfigurationManager")?.string("Version") {
+                let apps = try records.list(.app, where: .stackId, equals: stackId)
+                if apps.contains(where: { !($0["Environment"]?.arrayValue ?? []).isEmpty }) {
+                    throw AWSError.validation("Configuration Manager: the Chef version cannot change once an app of the stack has environment variables")
+                }
+            }
+            var changes = input
+            changes["StackId"] = nil
+            try records.update(.stack, id: stackId, document: Self.document(defaults: current, input: changes, mergedMaps: ["Attributes"]))
+        }
+        return JSONObject()
+    }
+
+    static func isWindows(_ os: String) -> Bool { os.hasPrefix("Microsoft Windows") }
+
     func describeStacks(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let stacks = try store.read(scope) { records in
             guard let ids = input.strings("StackIds") else { return try records.stored(.stack) }
@@ -57,13 +95,6 @@ extension OpsWorksService {
             return try ids.map { try records.requireStored(.stack, $0) }
         }
         return Self.list("Stacks", stacks.map { .raw($0.bytes) })
-    }
-
-    /// `us-east-1`, `eu-central-2`, `us-gov-west-1`: letters, dashes, and a final number.
-    static func isRegionName(_ name: String) -> Bool {
-        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let number = parts.last, !number.isEmpty, number.allSatisfy(\.isNumber) else { return false }
-        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter && $0.isLowercase } }
     }
 
     /// Custom JSON members must hold a JSON object, as the service requires.

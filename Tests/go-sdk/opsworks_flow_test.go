@@ -123,6 +123,16 @@ func TestTheWholeFlow(t *testing.T) {
 	same(t, "ElasticLoadBalancers before Attach", len(must(c.DescribeElasticLoadBalancers(ctx, &opsworks.DescribeElasticLoadBalancersInput{LayerIds: []string{*layerId}})).ElasticLoadBalancers), 0)
 	must(c.AttachElasticLoadBalancer(ctx, &opsworks.AttachElasticLoadBalancerInput{ElasticLoadBalancerName: aws.String("go-lb"), LayerId: layerId}))
 
+	// Terraform's updates: only the changed members, CustomRecipes with the changed events only.
+	must(c.UpdateStack(ctx, &opsworks.UpdateStackInput{StackId: stackId, Name: aws.String("go-flow-renamed"), Attributes: map[string]string{"Color": "rgb(1, 2, 3)"}}))
+	stack = must(c.DescribeStacks(ctx, &opsworks.DescribeStacksInput{StackIds: []string{*stackId}})).Stacks[0]
+	same(t, "Stack.Name after UpdateStack", *stack.Name, "go-flow-renamed")
+	same(t, "Stack.DefaultSshKeyName after UpdateStack", *stack.DefaultSshKeyName, "deploy-key")
+	must(c.UpdateLayer(ctx, &opsworks.UpdateLayerInput{LayerId: layerId, CustomRecipes: &types.Recipes{Configure: []string{"web::configure"}}}))
+	layer = must(c.DescribeLayers(ctx, &opsworks.DescribeLayersInput{LayerIds: []string{*layerId}})).Layers[0]
+	same(t, "Layer.CustomRecipes after UpdateLayer", [][]string{layer.CustomRecipes.Setup, layer.CustomRecipes.Configure, layer.CustomRecipes.Deploy},
+		[][]string{{"web::setup"}, {"web::configure"}, {"web::deploy"}})
+
 	var instanceIds []string
 	for _, hostname := range []string{"web1", "web2"} {
 		id := must(c.CreateInstance(ctx, &opsworks.CreateInstanceInput{
@@ -131,6 +141,7 @@ func TestTheWholeFlow(t *testing.T) {
 			RootDeviceType: types.RootDeviceTypeEbs, Architecture: types.ArchitectureX8664,
 		})).InstanceId
 		instanceIds = append(instanceIds, *id)
+		must(c.UpdateInstance(ctx, &opsworks.UpdateInstanceInput{InstanceId: id, InstallUpdatesOnBoot: aws.Bool(false), AgentVersion: aws.String("INHERIT")}))
 		must(c.StartInstance(ctx, &opsworks.StartInstanceInput{InstanceId: id}))
 	}
 	online := opsworks.NewInstanceOnlineWaiter(c, func(o *opsworks.InstanceOnlineWaiterOptions) { o.MinDelay = time.Second; o.MaxDelay = time.Second })
@@ -147,6 +158,7 @@ func TestTheWholeFlow(t *testing.T) {
 		same(t, "Instance.RootDeviceType", instance.RootDeviceType, types.RootDeviceTypeEbs)
 		same(t, "Instance.Architecture", instance.Architecture, types.ArchitectureX8664)
 		same(t, "Instance.LayerIds", instance.LayerIds, []string{*layerId})
+		same(t, "Instance.InstallUpdatesOnBoot after UpdateInstance", *instance.InstallUpdatesOnBoot, false)
 		if instance.Ec2InstanceId == nil || instance.PrivateIp == nil || instance.PublicIp == nil || instance.CreatedAt == nil {
 			t.Errorf("an online instance has its EC2 ID, addresses and CreatedAt: %#v", instance)
 		}
