@@ -26,10 +26,7 @@ extension OpsWorksService {
             }
             hostname = requested
         } else {
-            let prefix = stack.string("HostnameTheme") == "Layer_Dependent" || stack.string("HostnameTheme") == nil
-                ? layers[0].string("Shortname") ?? "instance"
-                : (stack.string("HostnameTheme") ?? "instance").lowercased().replacingUnderscores()
-            hostname = (1...).lazy.map { "\(prefix)\($0)" }.first { !takenHostnames.contains($0) }!
+            hostname = Self.suggestedHostname(theme: stack.string("HostnameTheme"), layerShortname: layers[0].string("Shortname") ?? "", taken: takenHostnames)
         }
         let id = fixedId ?? makeTimeOrderedUUID()
         let now = clock()
@@ -116,27 +113,119 @@ extension OpsWorksService {
     /// Starts a stopped instance: requested -> pending -> booting -> running_setup -> online.
     /// An instance already on its way up or online is left as it is, as the service does.
     func startInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
-        try transition(scope, input, to: InstanceLifecycle.start, from: InstanceLifecycle.startable)
+        try transition(scope, input, .start)
     }
 
     /// Stops an instance: stopping -> stopped. A stopped instance stays stopped.
     func stopInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
-        try transition(scope, input, to: InstanceLifecycle.stop, unless: ["stopped", "stopping"])
+        try transition(scope, input, .stop)
     }
 
-    private func transition(_ scope: Scope, _ input: JSONObject, to statuses: [String], from allowed: Set<String>? = nil, unless settled: Set<String> = []) throws -> JSONObject {
+    /// A soft reboot of an online instance: rebooting -> online, no lifecycle event runs
+    /// [UG workinginstances-starting]. Another status is refused.
+    func rebootInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        try transition(scope, input, .reboot)
+    }
+
+    /// StartStack and StopStack move a stack's 24/7 instances (those without an AutoScalingType):
+    /// OpsWorks itself starts and stops the load- and time-based ones [CLI-ex start-stack].
+    /// One write: every instance moves, or none does.
+    func startStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        try transitionStack(scope, input, .start)
+    }
+
+    func stopStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        try transitionStack(scope, input, .stop)
+    }
+
+    /// A move of an instance's lifecycle: the statuses it walks through, the statuses it starts
+    /// from (nil: any), those in which it is already where it goes (nothing to do), and whether
+    /// a status outside both is refused rather than left alone.
+    struct Transition {
+        let statuses: [String]
+        let from: Set<String>?
+        let settled: Set<String>
+        let refusesOthers: Bool
+
+        static let start = Transition(statuses: InstanceLifecycle.start, from: InstanceLifecycle.startable, settled: [], refusesOthers: false)
+        static let stop = Transition(statuses: InstanceLifecycle.stop, from: nil, settled: ["stopped", "stopping"], refusesOthers: false)
+        static let reboot = Transition(statuses: ["rebooting", "online"], from: ["online"], settled: [], refusesOthers: true)
+    }
+
+    private func transition(_ scope: Scope, _ input: JSONObject, _ transition: Transition) throws -> JSONObject {
+        let instanceId = input.string("InstanceId") ?? ""
+        let now = clock()
         try store.write(scope) { records in
-            let instanceId = input.string("InstanceId") ?? ""
             guard let instance = try records.instanceStates(where: .id, equals: instanceId).first else {
                 throw AWSError.notFound("instance", instanceId)
             }
-            let now = clock()
-            let current = instance.status(at: now)
-            if let allowed, !allowed.contains(current) { return }
-            if settled.contains(current) { return }
-            try records.setTimeline(.instance, id: instanceId, Timeline(statuses, from: now, stepSeconds: durations.instanceStepSeconds))
+            try move(instance, transition, records, at: now)
         }
         return JSONObject()
+    }
+
+    private func transitionStack(_ scope: Scope, _ input: JSONObject, _ transition: Transition) throws -> JSONObject {
+        let stackId = input.string("StackId") ?? ""
+        let now = clock()
+        try store.write(scope) { records in
+            _ = try records.require(.stack, stackId)
+            let instances = try records.stored(.instance, where: .stackId, equals: stackId)
+            for stored in instances where try stored.decoded()["AutoScalingType"] == nil {
+                try move(InstanceState(id: stored.id, stackId: stackId, timelineText: stored.timeline?.text), transition, records, at: now)
+            }
+        }
+        return JSONObject()
+    }
+
+    private func move(_ instance: InstanceState, _ transition: Transition, _ records: Records, at now: Timestamp) throws {
+        let current = instance.status(at: now)
+        if transition.settled.contains(current) { return }
+        if let from = transition.from, !from.contains(current) {
+            guard transition.refusesOthers else { return }  // already on its way
+            throw AWSError.validation("Instance \(instance.id) is \(current); only an instance that is \(from.sorted().joined(separator: " or ")) can be rebooted")
+        }
+        try records.setTimeline(.instance, id: instance.id, Timeline(transition.statuses, from: now, stepSeconds: durations.instanceStepSeconds))
+    }
+
+    // MARK: - Time-based scaling
+
+    /// Replaces an instance's weekly schedule: for each day, hours "0" to "23" each "on" or
+    /// "off" (off where not given). Only a time-based instance has one.
+    func setTimeBasedAutoScaling(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let instanceId = input.string("InstanceId") ?? ""
+        let schedule = input.object("AutoScalingSchedule") ?? JSONObject()
+        for (day, hours) in schedule {
+            for (hour, value) in hours.objectValue ?? JSONObject() {
+                guard let number = Int(hour), (0...23).contains(number), String(number) == hour else {
+                    throw AWSError.validation("AutoScalingSchedule: \(day) has the hour '\(hour)'; hours are \"0\" to \"23\"")
+                }
+                guard value == "on" || value == "off" else {
+                    throw AWSError.validation("AutoScalingSchedule: \(day) \(hour) is '\(value.stringValue ?? "")'; each hour is \"on\" or \"off\"")
+                }
+            }
+        }
+        try store.write(scope) { records in
+            let instance = try records.require(.instance, instanceId)
+            guard instance.string("AutoScalingType") == "timer" else {
+                throw AWSError.validation("Instance \(instanceId) is not a time-based instance (AutoScalingType timer); only those have a schedule")
+            }
+            try records.setTimeBasedScaling(ofInstance: instanceId, schedule)
+        }
+        return JSONObject()
+    }
+
+    /// The schedules of the instances that have one, in the order asked for.
+    func describeTimeBasedAutoScaling(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let instanceIds = input.strings("InstanceIds") ?? []
+        let configurations = try store.read(scope) { records in
+            try instanceIds.compactMap { instanceId -> JSON? in
+                _ = try records.require(.instance, instanceId)
+                return try records.timeBasedScaling(ofInstance: instanceId).map {
+                    .object(JSONObject([("InstanceId", .string(instanceId)), ("AutoScalingSchedule", .object($0))]))
+                }
+            }
+        }
+        return Self.list("TimeBasedAutoScalingConfigurations", configurations)
     }
 
     /// Moves an instance straight to `online`, for fixtures that describe a running stack.
@@ -195,6 +284,7 @@ extension OpsWorksService {
                 throw AWSError.validation("Instance \(instanceId) is \(status). You must stop an instance before you can delete it.")
             }
             try records.deleteRows("instance_layers", where: "instance_id", equals: instanceId)
+            try records.deleteRows("time_based_scaling", where: "instance_id", equals: instanceId)
             try records.delete(.instance, instanceId)
         }
         return JSONObject()
@@ -210,6 +300,4 @@ extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? String(suffix(width)) : String(repeating: "0", count: width - count) + self
     }
-
-    func replacingUnderscores() -> String { replacing("_", with: "-") }
 }

@@ -113,6 +113,20 @@ extension OpsWorksService {
         return JSONObject()
     }
 
+    /// The hostname CreateInstance would give the layer's next instance, by the stack's theme.
+    /// Nothing is reserved: a name is taken only once an instance has it.
+    func getHostnameSuggestion(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let layerId = input.string("LayerId") ?? ""
+        let hostname = try store.read(scope) { records in
+            let layer = try records.require(.layer, layerId)
+            let stackId = layer.string("StackId") ?? ""
+            let stack = try records.require(.stack, stackId)
+            let taken = Set(try records.list(.instance, where: .stackId, equals: stackId).compactMap { $0.string("Hostname") })
+            return Self.suggestedHostname(theme: stack.string("HostnameTheme"), layerShortname: layer.string("Shortname") ?? "", taken: taken)
+        }
+        return JSONObject([("LayerId", .string(layerId)), ("Hostname", .string(hostname))])
+    }
+
     func describeLayers(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         Self.list("Layers", try describe(scope, .layer, input, ids: "LayerIds", parents: [
             .by("StackId", .stack, children: .layer, column: .stackId),

@@ -1,7 +1,7 @@
 import AWSJSON
 import SQLite
 
-/// What stacks and layers hold beside their documents: tags, load-based scaling, ELBs.
+/// What stacks, layers and instances hold beside their documents: tags, scaling, ELBs.
 extension Records {
     // MARK: - Tags
 
@@ -20,17 +20,35 @@ extension Records {
             .run([.text(scope.key), .text(kind.rawValue), .text(id), .text(key)])
     }
 
-    // MARK: - Load-based scaling
+    // MARK: - Scaling
 
     /// A layer's stored LoadBasedAutoScalingConfiguration, nil when it was never set.
     func loadBasedScaling(ofLayer layerId: String) throws -> JSONObject? {
-        try database.statement("SELECT doc FROM load_based_scaling WHERE scope = ? AND layer_id = ?")
-            .firstRow([.text(scope.key), .text(layerId)]) { row in try row.withBytes(0) { try Stored.decode(Array($0)) } }
+        try setting("load_based_scaling", "layer_id", layerId)
     }
 
     func setLoadBasedScaling(ofLayer layerId: String, _ configuration: JSONObject) throws {
-        try database.statement("INSERT OR REPLACE INTO load_based_scaling (scope, layer_id, doc) VALUES (?, ?, ?)")
-            .run([.text(scope.key), .text(layerId), .text(configuration.serializedString())])
+        try setSetting("load_based_scaling", "layer_id", layerId, configuration)
+    }
+
+    /// An instance's stored WeeklyAutoScalingSchedule, nil when it has none.
+    func timeBasedScaling(ofInstance instanceId: String) throws -> JSONObject? {
+        try setting("time_based_scaling", "instance_id", instanceId)
+    }
+
+    func setTimeBasedScaling(ofInstance instanceId: String, _ schedule: JSONObject) throws {
+        try setSetting("time_based_scaling", "instance_id", instanceId, schedule)
+    }
+
+    /// A document kept in `table` for one resource, keyed by `column`; both names from code.
+    private func setting(_ table: String, _ column: String, _ id: String) throws -> JSONObject? {
+        try database.statement("SELECT doc FROM \(table) WHERE scope = ? AND \(column) = ?")
+            .firstRow([.text(scope.key), .text(id)]) { row in try row.withBytes(0) { try Stored.decode(Array($0)) } }
+    }
+
+    private func setSetting(_ table: String, _ column: String, _ id: String, _ document: JSONObject) throws {
+        try database.statement("INSERT OR REPLACE INTO \(table) (scope, \(column), doc) VALUES (?, ?, ?)")
+            .run([.text(scope.key), .text(id), .text(document.serializedString())])
     }
 
     // MARK: - Elastic Load Balancers

@@ -88,6 +88,112 @@ extension OpsWorksService {
 
     static func isWindows(_ os: String) -> Bool { os.hasPrefix("Microsoft Windows") }
 
+    /// The stack with its layer, app and instance counts; instances by status, the statuses with
+    /// none left out as in the service's sample [CLI-ex describe-stack-summary].
+    func describeStackSummary(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let stackId = input.string("StackId") ?? ""
+        let now = clock()
+        return try store.read(scope) { records in
+            let stack = try records.require(.stack, stackId)
+            var byStatus: [String: Int64] = [:]
+            for instance in try records.instanceStates(where: .stackId, equals: stackId) {
+                byStatus[Self.instancesCountMember(instance.status(at: now)), default: 0] += 1
+            }
+            return JSONObject([("StackSummary", .object(JSONObject([
+                ("StackId", .string(stackId)),
+                ("Name", JSON(stack.string("Name"))),
+                ("Arn", JSON(stack.string("Arn"))),
+                ("LayersCount", .int(Int64(try records.count(.layer, where: .stackId, equals: stackId)))),
+                ("AppsCount", .int(Int64(try records.count(.app, where: .stackId, equals: stackId)))),
+                ("InstancesCount", .object(JSONObject(byStatus.sorted { $0.key < $1.key }.map { ($0.key, JSON.int($0.value)) }))),
+            ])))])
+        }
+    }
+
+    /// `running_setup` -> `RunningSetup`: the InstancesCount member of a status.
+    static func instancesCountMember(_ status: String) -> String {
+        status.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// What `aws opsworks register` hands the agent's installer [CLI-ex
+    /// describe-stack-provisioning-parameters]; it reads AgentInstallerUrl and
+    /// Parameters["assets_download_bucket"], and a key missing is a KeyError there.
+    func describeStackProvisioningParameters(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let stackId = input.string("StackId") ?? ""
+        let stack = try store.read(scope) { try $0.require(.stack, stackId) }
+        let region = stack.string("Region") ?? scope.region
+        let bucket = "opsworks-instance-agent-\(region)"
+        let parameters: [(String, String)] = [
+            ("agent_installer_base_url", "\(bucket).s3.amazonaws.com"),
+            ("agent_installer_tgz", "opsworks-agent-installer.tgz"),
+            ("assets_download_bucket", "opsworks-instance-assets-\(region).s3.amazonaws.com"),
+            ("charlie_public_key", "-----BEGIN PUBLIC KEY-----\nopsworks-local has no instance service key\n-----END PUBLIC KEY-----"),
+            ("instance_service_endpoint", "opsworks-instance-service.\(region).amazonaws.com"),
+            ("instance_service_port", "443"),
+            ("instance_service_region", region),
+            ("instance_service_ssl_verify_peer", "true"),
+            ("instance_service_use_ssl", "true"),
+            ("ops_works_endpoint", "opsworks.\(region).amazonaws.com"),
+            ("ops_works_port", "443"),
+            ("ops_works_region", region),
+            ("ops_works_ssl_verify_peer", "true"),
+            ("ops_works_use_ssl", "true"),
+            ("verbose", "false"),
+            ("wait_between_runs", "30"),
+        ]
+        return JSONObject([
+            ("AgentInstallerUrl", .string("https://\(bucket).s3.amazonaws.com/\(stackId)/opsworks-agent-installer.tgz")),
+            ("Parameters", .object(JSONObject(parameters.map { ($0.0, JSON.string($0.1)) }))),
+        ])
+    }
+
+    /// A new stack with the source's settings where the request gives none, its layers (with
+    /// their load-based scaling) under new IDs and the apps named in CloneAppIds; no instances,
+    /// no tags, nothing registered [UG workingstacks-cloning]. One write: the whole clone or none.
+    func cloneStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let sourceId = input.string("SourceStackId") ?? ""
+        if let name = input.string("Name"), name.isEmpty || name.count > 64 {
+            throw AWSError.validation("Name: must be 1 to 64 characters, not \(name.count)")
+        }
+        let newId = try store.write(scope) { records -> String in
+            let source = try records.require(.stack, sourceId)
+            if let os = input.string("DefaultOs"), Self.isWindows(os) != Self.isWindows(source.string("DefaultOs") ?? "") {
+                throw AWSError.validation("Default Os: a clone cannot switch between Linux and Windows")
+            }
+            let appIds = input.strings("CloneAppIds") ?? []
+            let apps = try appIds.map { try Self.requireInStack(records, .app, $0, stackId: sourceId) }
+            var request = source
+            for member in ["StackId", "Arn", "CreatedAt"] { request[member] = nil }
+            for (key, value) in input where !["SourceStackId", "ClonePermissions", "CloneAppIds"].contains(key) {
+                request[key] = value
+            }
+            let stackId = try createStack(records, request, id: nil)
+            let now = clock().iso8601
+            for layer in try records.list(.layer, where: .stackId, equals: sourceId) {
+                let layerId = makeTimeOrderedUUID()
+                var copy = layer
+                copy["LayerId"] = .string(layerId)
+                copy["StackId"] = .string(stackId)
+                copy["Arn"] = .string(Self.arn(records.scope, .layer, layerId))
+                copy["CreatedAt"] = .string(now)
+                try records.insert(.layer, id: layerId, columns: ["stack_id": stackId], document: copy)
+                if let scaling = try records.loadBasedScaling(ofLayer: layer.string("LayerId") ?? "") {
+                    try records.setLoadBasedScaling(ofLayer: layerId, scaling)
+                }
+            }
+            for app in apps {
+                let appId = makeTimeOrderedUUID()
+                var copy = app
+                copy["AppId"] = .string(appId)
+                copy["StackId"] = .string(stackId)
+                copy["CreatedAt"] = .string(now)
+                try records.insert(.app, id: appId, columns: ["stack_id": stackId], document: copy)
+            }
+            return stackId
+        }
+        return Self.output("StackId", newId)
+    }
+
     func describeStacks(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let stacks = try store.read(scope) { records in
             guard let ids = input.strings("StackIds") else { return try records.stored(.stack) }

@@ -146,8 +146,8 @@ public final class Store: Sendable {
             UPDATE deployments SET timeline = (\(timelineFromDocument)), doc = json_remove(doc, '$._timeline');
             UPDATE commands SET timeline = (\(timelineFromDocument)), doc = json_remove(doc, '$._timeline');
             """),
-        // What stacks and layers carry beside their documents (DescribeStacks and DescribeLayers
-        // do not return it): tags, a layer's load-based scaling, the ELB attached to a layer.
+        // What stacks, layers and instances carry beside their documents (their Describe calls do
+        // not return it): tags, a layer's load-based scaling and ELB, an instance's schedule.
         Migration("003-tags-scaling-load-balancers", """
             CREATE TABLE tags (
                 scope TEXT NOT NULL, kind TEXT NOT NULL, resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
@@ -160,12 +160,15 @@ public final class Store: Sendable {
                 PRIMARY KEY (scope, name), UNIQUE (scope, layer_id),
                 FOREIGN KEY (scope, layer_id) REFERENCES layers (scope, id));
             CREATE INDEX elastic_load_balancers_by_stack ON elastic_load_balancers (scope, stack_id);
+            CREATE TABLE time_based_scaling (
+                scope TEXT NOT NULL, instance_id TEXT NOT NULL, doc TEXT NOT NULL,
+                PRIMARY KEY (scope, instance_id), FOREIGN KEY (scope, instance_id) REFERENCES instances (scope, id));
             """),
     ]
 
     /// Every table, children before their parents (the order deleting everything takes).
     static let tables = [
-        "tags", "load_based_scaling", "elastic_load_balancers",
+        "tags", "load_based_scaling", "elastic_load_balancers", "time_based_scaling",
         "commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks",
     ]
 }
@@ -248,6 +251,12 @@ struct InstanceState {
     let id: String
     let stackId: String
     let timelineText: String?
+
+    init(id: String, stackId: String, timelineText: String?) {
+        self.id = id
+        self.stackId = stackId
+        self.timelineText = timelineText
+    }
 
     init(_ row: Row) {
         id = row.text(0) ?? ""

@@ -107,7 +107,10 @@ def model_cases():
                    "DescribeDeployments", "DescribeCommands", "TagResource", "UntagResource", "ListTags",
                    "AttachElasticLoadBalancer", "DetachElasticLoadBalancer", "DescribeElasticLoadBalancers",
                    "DescribeLoadBasedAutoScaling", "SetLoadBasedAutoScaling",
-                   "DeleteStack", "DeleteLayer", "DeleteApp", "DeleteInstance", "UpdateStack", "UpdateLayer", "UpdateInstance"]
+                   "DeleteStack", "DeleteLayer", "DeleteApp", "DeleteInstance", "UpdateStack", "UpdateLayer", "UpdateInstance",
+                   "StartStack", "StopStack", "RebootInstance", "CloneStack", "DescribeStackSummary",
+                   "DescribeStackProvisioningParameters", "GetHostnameSuggestion", "DescribeAgentVersions",
+                   "DescribeServiceErrors", "DescribeTimeBasedAutoScaling", "SetTimeBasedAutoScaling", "DescribeRaidArrays"]
     wrong = {"string": [7, True, [], {}], "boolean": ["true", 1, []], "integer": ["1", 1.5, True], "list": ["x", {}, 3],
              "map": [[], "x", 1], "structure": ["x", [], 1]}
     cases = []
