@@ -45,12 +45,19 @@ for name in model.operation_names:
     operations.append((name, input_name))
 
 
+# Values the real service accepted beyond the model's enum, with the evidence:
+# SourceType "other": Terraform's application_test created `app_source { type = "other" }` on AWS
+# and read it back, and its schema comment says the API accepts it (fidelity audit, finding 3).
+ACCEPTED_BEYOND_THE_MODEL = {"SourceType": ["other"]}
+
+
 def render(name):
     shape = shapes[name]
     kind = shape["type"]
     if kind == "string":
         if "enum" in shape:
-            return ".string(allowed: [" + ", ".join(swift(v) for v in shape["enum"]) + "])"
+            values = shape["enum"] + ACCEPTED_BEYOND_THE_MODEL.get(name, [])
+            return ".string(allowed: [" + ", ".join(swift(v) for v in values) + "])"
         return ".string(allowed: nil)"
     if kind == "boolean":
         return ".boolean"

@@ -30,6 +30,12 @@ public enum JSON: Sendable, Equatable {
         return nil
     }
 
+    /// A whole number (validated integers are `.int`); nil for anything else.
+    public var intValue: Int64? {
+        if case .int(let value) = self { return value }
+        return nil
+    }
+
     /// The elements of an array of strings; nil for anything else.
     public var stringArray: [String]? {
         arrayValue?.compactMap(\.stringValue)

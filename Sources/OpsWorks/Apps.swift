@@ -18,7 +18,8 @@ extension OpsWorksService {
         try Self.validateAppMembers(input)
         let taken = Set(try records.list(.app, where: .stackId, equals: stackId).compactMap { $0.string("Shortname") })
         let shortname: String
-        if let requested = input.string("Shortname") {
+        // Terraform sends Shortname "" when short_name is unset: "" is no short name (finding 2).
+        if let requested = input.string("Shortname"), !requested.isEmpty {
             guard !taken.contains(requested) else {
                 throw AWSError.validation("There is already an app with the short name \(requested) in stack \(stackId)")
             }
@@ -43,7 +44,8 @@ extension OpsWorksService {
             ("CreatedAt", .string(clock().iso8601)),
             ("Environment", []),
         ])
-        let app = Self.withoutNulls(Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes"]))
+        let app = Self.stored(app: Self.withoutNulls(Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes"])))
+        try Self.requireSslConfiguration(app)
         try records.insert(.app, id: id, columns: ["stack_id": stackId], document: app)
         return id
     }
@@ -64,28 +66,87 @@ extension OpsWorksService {
             if let name = input.string("Name"), name.isEmpty { throw AWSError.validation("Name must not be empty") }
             var changes = input
             changes["AppId"] = nil
-            let updated = Self.document(defaults: current, input: changes, mergedMaps: ["Attributes"])
+            let updated = Self.stored(app: Self.document(defaults: current, input: changes, mergedMaps: ["Attributes"]))
+            try Self.requireSslConfiguration(updated)
             try records.pushAppVersion(appId, document: current, limit: Self.appVersionsKept)
             try records.update(.app, id: appId, document: updated)
         }
         return JSONObject()
     }
 
-    /// Rules the shapes cannot express, shared by CreateApp and UpdateApp.
+    /// Rules the shapes cannot express, shared by CreateApp and UpdateApp [Model-doc
+    /// EnvironmentVariable, DataSource; UG workingapps-creating].
     static func validateAppMembers(_ input: JSONObject) throws {
-        if input["EnableSsl"] == .bool(true) && input["SslConfiguration"] == nil {
-            throw AWSError.validation("SslConfiguration is required when EnableSsl is true")
-        }
         if let variables = input["Environment"]?.arrayValue {
-            // The service allows 20 variables per app, with unique keys.
-            guard variables.count <= 20 else { throw AWSError.validation("An app can have at most 20 environment variables") }
+            // No limit on the count; on the size: keys and values together at most 20 KB.
             var keys = Set<String>()
+            var size = 0
             for variable in variables {
                 let key = variable.objectValue?.string("Key") ?? ""
-                guard !key.isEmpty else { throw AWSError.validation("Environment variable keys must not be empty") }
-                guard keys.insert(key).inserted else { throw AWSError.validation("Environment variable \(key) is set twice") }
+                let value = variable.objectValue?.string("Value") ?? ""
+                guard isEnvironmentKey(key) else {
+                    throw AWSError.validation("Environment: the key '\(key)' must be 1 to 64 letters, digits and underscores, starting with a letter or an underscore")
+                }
+                guard value.count <= 256, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) else {
+                    throw AWSError.validation("Environment: the value of \(key) must be at most 256 printable characters")
+                }
+                guard keys.insert(key).inserted else { throw AWSError.validation("Environment: \(key) is set twice") }
+                size += key.utf8.count + value.utf8.count
+            }
+            guard size <= 20 * 1024 else { throw AWSError.validation("Environment: is too large (maximum is 20KB).") }
+        }
+        for source in input["DataSources"]?.arrayValue ?? [] {
+            // Terraform sends [{}] for none: a data source without a Type is no data source.
+            if let type = source.objectValue?.string("Type"), !dataSourceTypes.contains(type) {
+                throw AWSError.validation("Data Sources: the type \(type) is not one of \(dataSourceTypes.joined(separator: ", "))")
             }
         }
+    }
+
+    static let dataSourceTypes = ["AutoSelectOpsworksMysqlInstance", "OpsworksMysqlInstance", "RdsDbInstance", "None"]
+
+    /// An app with EnableSsl needs an SslConfiguration: judged on the app that results, so that
+    /// UpdateApp EnableSsl=true alone passes for an app that has one (finding 18).
+    static func requireSslConfiguration(_ app: JSONObject) throws {
+        if app["EnableSsl"] == .bool(true) && (app.object("SslConfiguration") ?? JSONObject()).isEmpty {
+            throw AWSError.validation("SslConfiguration is required when EnableSsl is true")
+        }
+    }
+
+    /// `[A-Za-z_][A-Za-z0-9_]{0,63}`.
+    static func isEnvironmentKey(_ key: String) -> Bool {
+        let bytes = Array(key.utf8)
+        func word(_ byte: UInt8) -> Bool { (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte == UInt8(ascii: "_") }
+        return (1...64).contains(bytes.count) && word(bytes[0]) && bytes.allSatisfy { word($0) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+
+    /// An app as it is kept: its AppSource without the empty strings Terraform sends and with
+    /// its secrets filtered (findings 6, 19), each environment variable with its Secure flag.
+    static func stored(app: JSONObject) -> JSONObject {
+        var app = app
+        if let source = app.object("AppSource") { app["AppSource"] = .object(storedSource(source)) }
+        if let variables = app["Environment"]?.arrayValue {
+            app["Environment"] = .array(variables.map { variable in
+                guard var object = variable.objectValue, object["Secure"] == nil else { return variable }
+                object["Secure"] = .bool(false)  // the documented default (finding 29)
+                return .object(object)
+            })
+        }
+        return app
+    }
+
+    /// The filter the service applies to secrets in every response.
+    static let filtered: JSON = "*****FILTERED*****"
+
+    /// A Source (an app's AppSource, a stack's CustomCookbooksSource) as the service returns it:
+    /// empty members dropped, Password and SshKey filtered. Nothing here ever uses the secret,
+    /// so only the filtered form is kept.
+    static func storedSource(_ source: JSONObject) -> JSONObject {
+        var kept = JSONObject()
+        for (key, value) in source where value != .string("") {
+            kept.append(key, key == "Password" || key == "SshKey" ? filtered : value)
+        }
+        return kept
     }
 
     /// Secure environment values are never returned, as on the real service; only an app that
@@ -97,7 +158,7 @@ extension OpsWorksService {
         var presented = app
         presented["Environment"] = .array(variables.map { variable in
             guard var object = variable.objectValue, object["Secure"] == .bool(true) else { return variable }
-            object["Value"] = "*****FILTERED*****"
+            object["Value"] = Self.filtered
             return .object(object)
         })
         return .object(presented)

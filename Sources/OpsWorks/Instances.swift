@@ -28,12 +28,15 @@ extension OpsWorksService {
         } else {
             hostname = Self.suggestedHostname(theme: stack.string("HostnameTheme"), layerShortname: layers[0].string("Shortname") ?? "", taken: takenHostnames)
         }
+        try Self.checkInstance(input, stack: stack)
         let id = fixedId ?? makeTimeOrderedUUID()
         let now = clock()
+        // A layer's CustomInstanceProfileArn comes before the stack's default (finding 21).
+        let profile = layers.lazy.compactMap { $0.string("CustomInstanceProfileArn") }.first ?? stack.string("DefaultInstanceProfileArn")
         let defaults = JSONObject([
-            ("AgentVersion", .string(stack.string("AgentVersion") ?? "INHERIT")),
+            ("AgentVersion", "INHERIT"),  // the documented default (finding 11)
             ("Architecture", "x86_64"),
-            ("Arn", .string(Self.arn(records.scope, .instance, id))),
+            ("Arn", .string(Self.arn(records.scope, .instance, id, stackRegion: stack.string("Region") ?? records.scope.region))),
             ("AvailabilityZone", JSON(stack.string("DefaultAvailabilityZone"))),
             ("CreatedAt", .string(now.iso8601)),
             ("EbsOptimized", false),
@@ -41,7 +44,7 @@ extension OpsWorksService {
             ("InfrastructureClass", "ec2"),
             ("InstallUpdatesOnBoot", true),
             ("InstanceId", .string(id)),
-            ("InstanceProfileArn", JSON(stack.string("DefaultInstanceProfileArn"))),
+            ("InstanceProfileArn", JSON(profile)),
             ("InstanceType", .string(instanceType)),
             ("LayerIds", JSON(strings: layerIds)),
             ("Os", JSON(stack.string("DefaultOs"))),
@@ -50,10 +53,11 @@ extension OpsWorksService {
             ("SshKeyName", JSON(stack.string("DefaultSshKeyName"))),
             ("StackId", .string(stackId)),
             ("SubnetId", JSON(stack.string("DefaultSubnetId"))),
+            ("Tenancy", "default"),  // finding 12
             ("VirtualizationType", "hvm"),
         ])
         var instance = Self.withoutNulls(Self.document(defaults: defaults, input: input))
-        instance["Hostname"] = .string(hostname)
+        instance["Hostname"] = JSON.string(hostname)
         let timeline = Timeline(["stopped"], from: now, stepSeconds: 0)
         try records.insert(.instance, id: id, columns: ["stack_id": stackId, "timeline": timeline.text], document: instance)
         for layerId in layerIds { try records.linkInstance(id, toLayer: layerId) }
@@ -101,6 +105,49 @@ extension OpsWorksService {
         return JSONObject()
     }
 
+    /// Instance types OpsWorks offered, by family and size (finding 9: `huge.enormous` is none).
+    static let instanceFamilies: Set<String> = ["t1", "t2", "t3", "t3a", "t4g", "m1", "m2", "m3", "m4", "m5", "m5a", "m5d", "m6g", "m6i", "c1", "c3", "c4", "c5",
+                                                "c5d", "c5n", "c6g", "c6i", "r3", "r4", "r5", "r5a", "r5d", "r6g", "r6i", "i2", "i3", "i3en", "d2", "g2",
+                                                "g3", "g4dn", "p2", "p3", "x1", "x1e", "z1d", "hs1", "cc2", "cr1"]
+    static let instanceSizes: Set<String> = ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "3xlarge", "4xlarge", "6xlarge",
+                                             "8xlarge", "9xlarge", "10xlarge", "12xlarge", "16xlarge", "18xlarge", "24xlarge", "32xlarge", "metal"]
+
+    /// CreateInstance's rules beyond the shapes [Model-doc CreateInstanceRequest; UG
+    /// workingstacks-creating, workinginstances-os-windows] (finding 9).
+    static func checkInstance(_ input: JSONObject, stack: JSONObject) throws {
+        let type = input.string("InstanceType") ?? ""
+        let parts = type.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, instanceFamilies.contains(String(parts[0])), instanceSizes.contains(String(parts[1])) else {
+            throw AWSError.validation("Instance Type: \(type) is not a valid EC2 instance type in this region")
+        }
+        let stackOs = stack.string("DefaultOs") ?? ""
+        let os = input.string("Os") ?? stackOs
+        if isWindows(os) != isWindows(stackOs) && stackOs != "Custom" {
+            throw AWSError.validation("Os: you cannot override a \(isWindows(stackOs) ? "Windows" : "Linux") stack's operating system with \(os)")
+        }
+        if input["Os"] != nil {
+            try checkOs(os, chef: stack.object("ConfigurationManager")?.string("Version") ?? "12", member: "Os")
+        }
+        if os == "Custom" && input["AmiId"] == nil { throw AWSError.validation("Ami Id: a Custom operating system needs an AmiId") }
+        if let ami = input.string("AmiId") {
+            guard input.string("Os") == "Custom" else { throw AWSError.validation("Os: an AmiId needs Os set to Custom") }
+            guard isEC2Id(ami, prefix: "ami") else { throw AWSError.validation("Ami Id: \(ami) is not an AMI ID") }
+        }
+        if let tenancy = input.string("Tenancy"), !["dedicated", "default", "host"].contains(tenancy) {
+            throw AWSError.validation("Tenancy: \(tenancy) is not one of dedicated, default, host")
+        }
+        if input.string("AutoScalingType") == "load" && isWindows(os) {
+            throw AWSError.validation("Auto Scaling Type: Windows stacks can use only time-based instances")
+        }
+        if let subnet = input.string("SubnetId"), !isEC2Id(subnet, prefix: "subnet") {
+            throw AWSError.validation("Subnet Id: \(subnet) is not a subnet ID")
+        }
+        let region = stack.string("Region") ?? ""
+        if let zone = input.string("AvailabilityZone"), !(zone.hasPrefix(region) && zone.count == region.count + 1) {
+            throw AWSError.validation("Availability Zone: \(zone) is not a zone of \(region)")
+        }
+    }
+
     func describeInstances(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let now = clock()
         let instances = try describe(scope, .instance, input, ids: "InstanceIds", parents: [
@@ -116,9 +163,21 @@ extension OpsWorksService {
         try transition(scope, input, .start)
     }
 
-    /// Stops an instance: stopping -> stopped. A stopped instance stays stopped.
+    /// Stops an instance: stopping -> stopped. A stopped instance stays stopped. With Force, an
+    /// EBS-backed instance's OpsWorks record is deleted [Model StopInstanceRequest.Force] (finding 16).
     func stopInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
-        try transition(scope, input, .stop)
+        guard input["Force"] == .bool(true) else { return try transition(scope, input, .stop) }
+        let instanceId = input.string("InstanceId") ?? ""
+        try store.write(scope) { records in
+            let instance = try records.require(.instance, instanceId)
+            if instance.string("RootDeviceType") == "ebs" {
+                try deleteInstance(records, instanceId)
+            } else {
+                try move(InstanceState(id: instanceId, stackId: instance.string("StackId") ?? "", timelineText: try records.requireStored(.instance, instanceId).timeline?.text),
+                         .stop, records, at: clock())
+            }
+        }
+        return JSONObject()
     }
 
     /// A soft reboot of an online instance: rebooting -> online, no lifecycle event runs
@@ -240,23 +299,41 @@ extension OpsWorksService {
         let status = stored.timeline?.status(at: time) ?? "stopped"
         instance["Status"] = .string(status)
         if InstanceLifecycle.running.contains(status) {
-            // Stable per instance: derived from its ID, so repeated calls agree.
+            // Stable per instance: derived from its ID, so repeated calls agree. The names are
+            // EC2's for the instance's region (finding 17); us-east-1 has forms of its own.
             let seed = fnv1a(stored.id)
             let privateIp = "10.\(seed >> 8 & 0xff).\(seed >> 16 & 0xff).\(seed >> 24 & 0xfe | 1)"
             let publicIp = "198.51.100.\(seed & 0xfe | 1)"
+            let zone = stored.stringMember("AvailabilityZone") ?? ""
+            let region = zone.isEmpty ? "us-east-1" : String(zone.dropLast())
+            let os = stored.stringMember("Os") ?? ""
             instance["Ec2InstanceId"] = .string(Self.ec2InstanceId(of: stored.id))
             instance["PrivateIp"] = .string(privateIp)
-            instance["PrivateDns"] = .string("ip-\(privateIp.replacing(".", with: "-")).ec2.internal")
+            instance["PrivateDns"] = .string("ip-\(privateIp.replacing(".", with: "-")).\(region == "us-east-1" ? "ec2.internal" : region + ".compute.internal")")
             instance["PublicIp"] = .string(publicIp)
-            instance["PublicDns"] = .string("ec2-\(publicIp.replacing(".", with: "-")).compute-1.amazonaws.com")
-            instance["ReportedAgentVersion"] = "4.0.0"
-            instance["ReportedOs"] = ["Family": "amazon", "Name": "Amazon Linux", "Version": "2"]
+            instance["PublicDns"] = .string("ec2-\(publicIp.replacing(".", with: "-")).\(region == "us-east-1" ? "compute-1" : region + ".compute").amazonaws.com")
+            instance["ReportedAgentVersion"] = .string(Self.isWindows(os) ? "71400020160128114716" : "4039-20200430042739")
+            instance["ReportedOs"] = Self.reportedOs(os)
         } else {
             // Present before the agent reports, as on AWS: Terraform reads ReportedOs.Family on
             // every read of an instance, a stopped one too (fidelity audit, finding 1).
             instance["ReportedOs"] = .object(JSONObject())
         }
         return stored.with(instance)
+    }
+
+    /// What the agent reports of an OS, in ohai's words (`{"Family":"debian","Name":"ubuntu",
+    /// "Version":"14.04"}`, the service's own sample).
+    static func reportedOs(_ os: String) -> JSON {
+        let version = os.split(separator: " ").first(where: { $0.first?.isNumber == true }).map(String.init) ?? ""
+        let (family, name): (String, String) = switch os {
+        case _ where os.hasPrefix("Ubuntu"): ("debian", "ubuntu")
+        case _ where os.hasPrefix("CentOS"): ("rhel", "centos")
+        case _ where os.hasPrefix("Red Hat"): ("rhel", "redhat")
+        case _ where isWindows(os): ("windows", "windows")
+        default: ("amazon", "amazon")
+        }
+        return ["Family": .string(family), "Name": .string(name), "Version": .string(isWindows(os) ? "6.3" : version)]
     }
 
     /// The EC2 instance ID a running instance has: stable, derived from its OpsWorks ID.
@@ -283,11 +360,16 @@ extension OpsWorksService {
             guard status == "stopped" else {
                 throw AWSError.validation("Instance \(instanceId) is \(status). You must stop an instance before you can delete it.")
             }
-            try records.deleteRows("instance_layers", where: "instance_id", equals: instanceId)
-            try records.deleteRows("time_based_scaling", where: "instance_id", equals: instanceId)
-            try records.delete(.instance, instanceId)
+            try deleteInstance(records, instanceId)
         }
         return JSONObject()
+    }
+
+    /// An instance's record and what hangs off it, in the caller's write.
+    private func deleteInstance(_ records: Records, _ instanceId: String) throws {
+        try records.deleteRows("instance_layers", where: "instance_id", equals: instanceId)
+        try records.deleteRows("time_based_scaling", where: "instance_id", equals: instanceId)
+        try records.delete(.instance, instanceId)
     }
 }
 

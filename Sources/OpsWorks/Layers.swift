@@ -27,8 +27,9 @@ extension OpsWorksService {
 
     func createLayer(_ records: Records, _ input: JSONObject, id fixedId: String?) throws -> String {
         let stackId = input.string("StackId") ?? ""
-        _ = try records.require(.stack, stackId)
+        let stack = try records.require(.stack, stackId)
         let type = input.string("Type") ?? "custom"
+        try Self.checkLayer(type: type, input, stack: stack)
         let name = input.string("Name") ?? ""
         let shortname = input.string("Shortname") ?? ""
         guard !name.isEmpty else { throw AWSError.validation("Name must not be empty") }
@@ -50,7 +51,7 @@ extension OpsWorksService {
         }
         let id = fixedId ?? makeTimeOrderedUUID()
         let defaults = JSONObject([
-            ("Arn", .string(Self.arn(records.scope, .layer, id))),
+            ("Arn", .string(Self.arn(records.scope, .layer, id, stackRegion: stack.string("Region") ?? records.scope.region))),
             ("StackId", .string(stackId)),
             ("LayerId", .string(id)),
             ("Type", .string(type)),
@@ -72,7 +73,7 @@ extension OpsWorksService {
             ("UseEbsOptimizedInstances", false),
             ("LifecycleEventConfiguration", ["Shutdown": ["ExecutionTimeout": 120, "DelayUntilElbConnectionsDrained": false]]),
         ])
-        let layer = Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes", "CustomRecipes"])
+        let layer = Self.stored(layer: Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes", "CustomRecipes", "LifecycleEventConfiguration"]))
         try records.insert(.layer, id: id, columns: ["stack_id": stackId], document: layer)
         return id
     }
@@ -108,7 +109,7 @@ extension OpsWorksService {
             }
             var changes = input
             changes["LayerId"] = nil
-            try records.update(.layer, id: layerId, document: Self.document(defaults: current, input: changes, mergedMaps: ["Attributes", "CustomRecipes"]))
+            try records.update(.layer, id: layerId, document: Self.stored(layer: Self.document(defaults: current, input: changes, mergedMaps: ["Attributes", "CustomRecipes"])))
         }
         return JSONObject()
     }
@@ -131,6 +132,64 @@ extension OpsWorksService {
         Self.list("Layers", try describe(scope, .layer, input, ids: "LayerIds", parents: [
             .by("StackId", .stack, children: .layer, column: .stackId),
         ]).map { .raw($0.bytes) })
+    }
+
+    /// The layer attributes the service never returns in clear (finding 6).
+    static let secretLayerAttributes = ["MysqlRootPassword", "HaproxyStatsPassword", "GangliaPassword"]
+
+    /// A layer as it is kept: its password attributes filtered, as every response shows them.
+    static func stored(layer: JSONObject) -> JSONObject {
+        guard var attributes = layer.object("Attributes") else { return layer }
+        for key in secretLayerAttributes {
+            if let value = attributes.string(key), !value.isEmpty { attributes[key] = filtered }
+        }
+        var layer = layer
+        layer["Attributes"] = .object(attributes)
+        return layer
+    }
+
+    /// The rules of CreateLayer beyond the shapes [Model-doc CreateLayerRequest, VolumeConfiguration;
+    /// UG chef-12-linux, workinglayers-ecscluster] (finding 10).
+    static func checkLayer(type: String, _ input: JSONObject, stack: JSONObject) throws {
+        let chef = stack.object("ConfigurationManager")?.string("Version") ?? ""
+        if type != "custom" && type != "ecs-cluster" && (chef == "12" || chef == "12.2") {
+            throw AWSError.validation("Type: built-in layers are not available in Chef 12 stacks; use a custom layer (\(type) needs Chef 11.10 or 11.4)")
+        }
+        if let name = input.string("Name"), name.count > 32 { throw AWSError.validation("Name: must be at most 32 characters, not \(name.count)") }
+        if type != "custom", let shortname = input.string("Shortname"), shortname != type {
+            throw AWSError.validation("Shortname: built-in layer short names are defined by OpsWorks Stacks: \(type)")
+        }
+        if type == "ecs-cluster" {
+            guard let cluster = input.object("Attributes")?.string("EcsClusterArn"), cluster.hasPrefix("arn:"), cluster.contains(":ecs:"), cluster.contains(":cluster/") else {
+                throw AWSError.validation("Attributes: an ecs-cluster layer needs the EcsClusterArn of a registered ECS cluster")
+            }
+        }
+        for volume in (input["VolumeConfigurations"]?.arrayValue ?? []).compactMap(\.objectValue) {
+            try checkVolumeConfiguration(volume)
+        }
+        for stream in (input.object("CloudWatchLogsConfiguration")?["LogStreams"]?.arrayValue ?? []).compactMap(\.objectValue) {
+            guard !(stream.string("LogGroupName") ?? "").isEmpty else {
+                throw AWSError.validation("CloudWatch Logs Configuration: every log stream needs a LogGroupName")
+            }
+        }
+    }
+
+    /// Sizes by volume type, in GiB; RAID levels; Iops for io1 [Model-doc VolumeConfiguration].
+    static func checkVolumeConfiguration(_ volume: JSONObject) throws {
+        let type = volume.string("VolumeType") ?? "standard"
+        let sizes: [String: ClosedRange<Int64>] = ["standard": 1...1024, "io1": 4...16384, "gp2": 1...16384, "st1": 125...16384, "sc1": 125...16384]
+        guard let range = sizes[type] else {
+            throw AWSError.validation("Volume Configurations: the volume type \(type) is not one of standard, io1, gp2, st1, sc1")
+        }
+        if let size = volume["Size"]?.intValue, !range.contains(size) {
+            throw AWSError.validation("Volume Configurations: a \(type) volume is \(range.lowerBound) to \(range.upperBound) GiB, not \(size)")
+        }
+        if let level = volume["RaidLevel"]?.intValue, ![0, 1, 5, 6, 10].contains(level) {
+            throw AWSError.validation("Volume Configurations: RAID level \(level) is not one of 0, 1, 5, 6, 10")
+        }
+        if type == "io1" && volume["Iops"] == nil {
+            throw AWSError.validation("Volume Configurations: an io1 volume needs Iops")
+        }
     }
 
     /// Layer short names: 1 to 32 of `[A-Za-z0-9-_.]`.

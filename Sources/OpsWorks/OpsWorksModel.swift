@@ -178,7 +178,7 @@ extension ServiceModel {
             "SetTimeBasedAutoScalingRequest": .structure(members: ["InstanceId": "String", "AutoScalingSchedule": "WeeklyAutoScalingSchedule"], required: ["InstanceId"]),
             "ShutdownEventConfiguration": .structure(members: ["ExecutionTimeout": "Integer", "DelayUntilElbConnectionsDrained": "Boolean"], required: []),
             "Source": .structure(members: ["Type": "SourceType", "Url": "String", "Username": "String", "Password": "String", "SshKey": "String", "Revision": "String"], required: []),
-            "SourceType": .string(allowed: ["git", "svn", "archive", "s3"]),
+            "SourceType": .string(allowed: ["git", "svn", "archive", "s3", "other"]),
             "SslConfiguration": .structure(members: ["Certificate": "String", "PrivateKey": "String", "Chain": "String"], required: ["Certificate", "PrivateKey"]),
             "StackAttributes": .map(key: "StackAttributesKeys", value: "String"),
             "StackAttributesKeys": .string(allowed: ["Color"]),

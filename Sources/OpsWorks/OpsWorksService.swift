@@ -90,8 +90,10 @@ import Logging
 
 extension OpsWorksService {
     /// `arn:aws:opsworks:<region>:<account>:<kind>/<id>` (stacks end with a slash, as AWS's do).
-    static func arn(_ scope: Scope, _ kind: ResourceKind, _ id: String) -> String {
-        "arn:aws:opsworks:\(scope.region):\(scope.account):\(kind.rawValue)/\(id)\(kind == .stack ? "/" : "")"
+    /// The region is the stack's `Region`, which at the us-east-1 endpoint may be another one
+    /// (fidelity audit, finding 5): Terraform builds a stack's ARN from it.
+    static func arn(_ scope: Scope, _ kind: ResourceKind, _ id: String, stackRegion: String) -> String {
+        "arn:aws:opsworks:\(stackRegion):\(scope.account):\(kind.rawValue)/\(id)\(kind == .stack ? "/" : "")"
     }
 
     /// The one identifying member a Describe call was given. The real service takes exactly one

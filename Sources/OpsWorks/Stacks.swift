@@ -12,32 +12,31 @@ extension OpsWorksService {
     }
 
     /// Creates a stack with the documented defaults; `id` is fixed by fixtures, else a new UUID.
+    /// A Linux stack is Chef 12 unless it says otherwise, a Windows one Chef 12.2 [Model-doc
+    /// StackConfigurationManager]. Without a VPC the stack is in the account's default VPC, with
+    /// a subnet in the default zone, as on an account without EC2-Classic (finding 15).
     func createStack(_ records: Records, _ input: JSONObject, id fixedId: String?) throws -> String {
+        try Self.checkStack(input, endpointRegion: records.scope.region)
         let region = input.string("Region") ?? ""
-        guard RequestContext.isRegionName(region) else {
-            throw AWSError.validation("Region \(region) is not a valid AWS region name (for example us-east-1)")
-        }
-        for member in ["ServiceRoleArn", "DefaultInstanceProfileArn"] {
-            let value = input.string(member) ?? ""
-            guard value.hasPrefix("arn:") else { throw AWSError.validation("\(member) \(value) is not an ARN") }
-        }
-        if let theme = input.string("HostnameTheme"), !Self.hostnameThemes.contains(theme) {
-            throw AWSError.validation("HostnameTheme \(theme) is not one of \(Self.hostnameThemes.joined(separator: ", "))")
-        }
-        if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
+        let os = input.string("DefaultOs") ?? "Amazon Linux 2"
         let id = fixedId ?? makeTimeOrderedUUID()
+        let vpcId = input.string("VpcId") ?? Self.derivedId("vpc", records.scope.key + "|default-vpc")
+        let subnetId = input.string("DefaultSubnetId") ?? Self.derivedId("subnet", vpcId + "|" + region + "a")
+        let zone = input.string("DefaultAvailabilityZone") ?? Self.zone(ofSubnet: subnetId, region: region, given: input["DefaultSubnetId"] != nil)
         let defaults = JSONObject([
             ("StackId", .string(id)),
             ("Name", nil),
-            ("Arn", .string(Self.arn(records.scope, .stack, id))),
+            ("Arn", .string(Self.arn(records.scope, .stack, id, stackRegion: region))),
             ("Region", nil),
+            ("VpcId", .string(vpcId)),
             ("Attributes", ["Color": nil]),
             ("ServiceRoleArn", nil),
             ("DefaultInstanceProfileArn", nil),
-            ("DefaultOs", "Amazon Linux 2"),
+            ("DefaultOs", .string(os)),
             ("HostnameTheme", "Layer_Dependent"),
-            ("DefaultAvailabilityZone", .string(input["VpcId"] == nil ? region + "a" : "")),
-            ("ConfigurationManager", ["Name": "Chef", "Version": "11.4"]),
+            ("DefaultAvailabilityZone", .string(zone)),
+            ("DefaultSubnetId", .string(subnetId)),
+            ("ConfigurationManager", ["Name": "Chef", "Version": .string(Self.isWindows(os) ? "12.2" : "12")]),
             ("UseCustomCookbooks", false),
             ("UseOpsworksSecurityGroups", true),
             ("CustomCookbooksSource", .object(JSONObject())),
@@ -45,9 +44,102 @@ extension OpsWorksService {
             ("DefaultRootDeviceType", "instance-store"),
             ("AgentVersion", "LATEST"),
         ])
-        let stack = Self.withoutNulls(Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes"]))
+        var stack = Self.withoutNulls(Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes"]))
+        stack["CustomCookbooksSource"] = .object(Self.storedSource(stack.object("CustomCookbooksSource") ?? JSONObject()))
         try records.insert(.stack, id: id, document: stack)
         return id
+    }
+
+    /// The eight regions a stack created at the us-east-1 endpoint may have besides us-east-1
+    /// (classic regions), and the endpoints of the service [Model-doc CreateStackRequest.Region,
+    /// UG workingstacks-creating].
+    static let classicRegions: Set<String> = ["us-west-1", "us-west-2", "sa-east-1", "eu-central-1", "eu-west-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2"]
+    static let endpointRegions: Set<String> = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ap-south-1", "ap-southeast-1",
+                                               "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1"]
+    static let chefVersions: Set<String> = ["12", "11.10", "11.4", "12.2"]
+
+    /// What CreateStack (and CloneStack) check beyond the shapes: the rules of fidelity audit
+    /// §3.1, each a ValidationException in the service's `<Field>: <problem>` style; the real
+    /// texts where they are known.
+    static func checkStack(_ input: JSONObject, endpointRegion: String) throws {
+        let name = input.string("Name") ?? ""
+        guard (1...64).contains(name.count) else { throw AWSError.validation("Name: must be 1 to 64 characters, not \(name.count)") }
+        let region = input.string("Region") ?? ""
+        guard RequestContext.isRegionName(region), endpointRegions.contains(region) || classicRegions.contains(region) else {
+            throw AWSError.validation("Region: \(region) is not a region OpsWorks Stacks runs in")
+        }
+        guard region == endpointRegion || (endpointRegion == "us-east-1" && classicRegions.contains(region)) else {
+            throw AWSError.validation("Region: a stack at the \(endpointRegion) endpoint must be in \(endpointRegion)\(endpointRegion == "us-east-1" ? " or a classic region" : ""), not \(region)")
+        }
+        try requireIAMArn(input.string("ServiceRoleArn") ?? "", kind: "role", member: "Service Role Arn")
+        try requireIAMArn(input.string("DefaultInstanceProfileArn") ?? "", kind: "instance-profile", member: "Default Instance Profile Arn")
+        if let theme = input.string("HostnameTheme"), !hostnameThemes.contains(theme) {
+            throw AWSError.validation("HostnameTheme \(theme) is not one of \(hostnameThemes.joined(separator: ", "))")
+        }
+        if let customJson = input.string("CustomJson") { try requireJSONObject(customJson, member: "CustomJson") }
+        let vpcId = input.string("VpcId"), subnetId = input.string("DefaultSubnetId")
+        if let vpcId { guard isEC2Id(vpcId, prefix: "vpc") else { throw AWSError.validation("Vpc Id: \(vpcId) is not a VPC ID (vpc- and 8 or 17 hex digits)") } }
+        if let subnetId { guard isEC2Id(subnetId, prefix: "subnet") else { throw AWSError.validation("Default Subnet Id: \(subnetId) is not a subnet ID") } }
+        if vpcId != nil && subnetId == nil { throw AWSError.validation("Default Subnet Id: You must specify a value for DefaultSubnetId when VpcId is given") }
+        if vpcId == nil && subnetId != nil { throw AWSError.validation("Vpc Id: DefaultSubnetId needs the VpcId of its VPC") }
+        if let zone = input.string("DefaultAvailabilityZone"), !(zone.hasPrefix(region) && zone.count == region.count + 1) {
+            throw AWSError.validation("Default Availability Zone: \(zone) is not a zone of \(region)")
+        }
+        let os = input.string("DefaultOs") ?? "Amazon Linux 2"
+        let manager = input.object("ConfigurationManager")
+        let chef = manager?.string("Version") ?? (isWindows(os) ? "12.2" : "12")
+        try checkOs(os, chef: chef, member: "Default Os")
+        if let managerName = manager?.string("Name"), managerName != "Chef" {
+            throw AWSError.validation("Configuration Manager: \(managerName) is not supported; the configuration manager is Chef")
+        }
+        guard chefVersions.contains(chef) else {
+            throw AWSError.validation("Configuration Manager: Chef::\(chef) is not supported; Chef::12, Chef::11.10 or Chef::11.4 on Linux, Chef::12.2 on Windows")
+        }
+        if let agent = input.string("AgentVersion") {
+            guard chef != "12.2" else { throw AWSError.validation("Agent Version: can only be set for Chef 11.10 and Chef 12") }
+            guard agent == "LATEST" || agentVersions.values.contains(where: { $0.contains(agent) }) else {
+                throw AWSError.validation("Agent Version: \(agent) is not LATEST nor a version DescribeAgentVersions lists")
+            }
+        }
+        if input.object("ChefConfiguration")?.string("BerkshelfVersion") != nil && chef != "11.10" {
+            throw AWSError.validation("Chef Configuration's Berkshelf Version: is unsupported prior to Chef 11.10")
+        }
+    }
+
+    /// An OS the Chef version supports, or Custom: `Default Os: X is unsupported with Chef::11.4.`
+    static func checkOs(_ os: String, chef: String, member: String) throws {
+        guard os != "Custom" else { return }
+        guard let known = operatingSystems.first(where: { $0.name == os }) else {
+            throw AWSError.validation("\(member): \(os) is not an operating system OpsWorks Stacks supports (see DescribeOperatingSystems)")
+        }
+        guard known.chef.contains(chef) else { throw AWSError.validation("\(member): \(os) is unsupported with Chef::\(chef).") }
+    }
+
+    /// `arn:<partition>:iam::<12 digits>:<kind>/<name>`: the form only; the emulator has no IAM.
+    static func requireIAMArn(_ arn: String, kind: String, member: String) throws {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[3].isEmpty, parts[4].count == 12,
+              parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix(kind + "/"), parts[5].count > kind.count + 1 else {
+            throw AWSError.validation("\(member): \(arn) is not the ARN of an IAM \(kind) (arn:aws:iam::<account>:\(kind)/<name>)")
+        }
+    }
+
+    /// `vpc-` (or `subnet-`, ...) and 8 or 17 hex digits.
+    static func isEC2Id(_ id: String, prefix: String) -> Bool {
+        guard id.hasPrefix(prefix + "-") else { return false }
+        let digits = id.dropFirst(prefix.count + 1)
+        return (digits.count == 8 || digits.count == 17) && digits.allSatisfy(\.isHexDigit) && digits == digits.lowercased()
+    }
+
+    /// An EC2-style ID derived from `seed`: the same seed gives the same ID (ops-behaviour §0).
+    static func derivedId(_ prefix: String, _ seed: String) -> String {
+        "\(prefix)-" + String(fnv1a(seed), radix: 16).leftPadded(to: 17)
+    }
+
+    /// The zone a subnet is in: stable per subnet ID, so every call and every instance agree.
+    static func zone(ofSubnet subnetId: String, region: String, given: Bool) -> String {
+        guard given else { return region + "a" }
+        return region + ["a", "b", "c"][Int(fnv1a(subnetId) % 3)]
     }
 
     /// Replaces the members given and keeps the rest; Attributes merge per key. Region and VpcId
@@ -72,6 +164,11 @@ extension OpsWorksService {
             if let os = input.string("DefaultOs"), Self.isWindows(os) != Self.isWindows(current.string("DefaultOs") ?? "") {
                 throw AWSError.validation("Default Os: a stack cannot switch between Linux and Windows")
             }
+            let chef = input.object("ConfigurationManager")?.string("Version") ?? current.object("ConfigurationManager")?.string("Version") ?? "12"
+            try Self.checkOs(input.string("DefaultOs") ?? current.string("DefaultOs") ?? "", chef: chef, member: "Default Os")
+            if input["AgentVersion"] != nil && chef == "12.2" {
+                throw AWSError.validation("Agent Version: can only be set for Chef 11.10 and Chef 12")
+            }
             if let manager = input.object("ConfigurationManager"), let version = manager.string("Version"),
                version != current.object("ConfigurationManager")?.string("Version") {
                 let apps = try records.list(.app, where: .stackId, equals: stackId)
@@ -81,7 +178,9 @@ extension OpsWorksService {
             }
             var changes = input
             changes["StackId"] = nil
-            try records.update(.stack, id: stackId, document: Self.document(defaults: current, input: changes, mergedMaps: ["Attributes"]))
+            var updated = Self.document(defaults: current, input: changes, mergedMaps: ["Attributes"])
+            updated["CustomCookbooksSource"] = .object(Self.storedSource(updated.object("CustomCookbooksSource") ?? JSONObject()))
+            try records.update(.stack, id: stackId, document: updated)
         }
         return JSONObject()
     }
@@ -174,7 +273,7 @@ extension OpsWorksService {
                 var copy = layer
                 copy["LayerId"] = .string(layerId)
                 copy["StackId"] = .string(stackId)
-                copy["Arn"] = .string(Self.arn(records.scope, .layer, layerId))
+                copy["Arn"] = .string(Self.arn(records.scope, .layer, layerId, stackRegion: request.string("Region") ?? records.scope.region))
                 copy["CreatedAt"] = .string(now)
                 try records.insert(.layer, id: layerId, columns: ["stack_id": stackId], document: copy)
                 if let scaling = try records.loadBasedScaling(ofLayer: layer.string("LayerId") ?? "") {

@@ -237,6 +237,16 @@ struct Stored: Sendable {
 
     func decoded() throws -> JSONObject { try Self.decode(bytes) }
 
+    /// A top-level string member's value read off the stored text without decoding it (the
+    /// document is compact JSON written here; a value with escapes is read as absent).
+    func stringMember(_ name: String) -> String? {
+        let key = Array("\"\(name)\":\"".utf8)
+        guard let range = bytes.firstRange(of: key) else { return nil }
+        guard let end = bytes[range.upperBound...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        let value = bytes[range.upperBound..<end]
+        return value.contains(UInt8(ascii: "\\")) ? nil : String(decoding: value, as: UTF8.self)
+    }
+
     /// A stored document's text as an object; anything else means the file was tampered with.
     static func decode(_ bytes: [UInt8]) throws -> JSONObject {
         guard case .object(let object) = try JSONParser.parse(bytes) else {

@@ -20,7 +20,7 @@ import Testing
         defer { server.stop() }
 
         let clients = 8, rounds = 10
-        let stackBody = #"{"Name":"s","Region":"us-east-1","ServiceRoleArn":"arn:r","DefaultInstanceProfileArn":"arn:p"}"#
+        let stackBody = #"{"Name":"s","Region":"us-east-1","ServiceRoleArn":"arn:aws:iam::000000000000:role/r","DefaultInstanceProfileArn":"arn:aws:iam::000000000000:instance-profile/p"}"#
         let failures = Counter()
         DispatchQueue.concurrentPerform(iterations: clients) { _ in
             do {

@@ -81,7 +81,7 @@ final class RunningServer {
 @Suite(.serialized) struct ServerBinaryTests {
     @Test func answersARawRequestOverTheWireAndStopsCleanly() throws {
         let server = try RunningServer()
-        let body = #"{"Name":"demo","Region":"us-east-1","ServiceRoleArn":"arn:aws:iam::0:role/r","DefaultInstanceProfileArn":"arn:aws:iam::0:instance-profile/p"}"#
+        let body = #"{"Name":"demo","Region":"us-east-1","ServiceRoleArn":"arn:aws:iam::000000000000:role/r","DefaultInstanceProfileArn":"arn:aws:iam::000000000000:instance-profile/p"}"#
         let reply = try server.exchange("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: OpsWorks_20130218.CreateStack\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
         #expect(reply.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(reply.contains("x-amzn-RequestId: "))

@@ -43,7 +43,7 @@ import Testing
         second.start()
         defer { first.stop(); second.stop() }
         _ = try await call(first.endpointURL, "CreateStack",
-            #"{"Name":"one","Region":"us-east-1","ServiceRoleArn":"arn:r","DefaultInstanceProfileArn":"arn:p"}"#)
+            #"{"Name":"one","Region":"us-east-1","ServiceRoleArn":"arn:aws:iam::000000000000:role/r","DefaultInstanceProfileArn":"arn:aws:iam::000000000000:instance-profile/p"}"#)
         let (_, inSecond) = try await call(second.endpointURL, "DescribeStacks", "{}")
         #expect((inSecond["Stacks"] as? [Any])?.isEmpty == true)
     }

@@ -43,7 +43,7 @@ struct Harness {
     }
 
     func stack(_ name: String = "demo") throws -> String {
-        try call("CreateStack", ["Name": .string(name), "Region": "us-east-1", "ServiceRoleArn": "arn:aws:iam::1:role/r", "DefaultInstanceProfileArn": "arn:aws:iam::1:instance-profile/p"]).string("StackId")!
+        try call("CreateStack", ["Name": .string(name), "Region": "us-east-1", "ServiceRoleArn": "arn:aws:iam::000000000000:role/r", "DefaultInstanceProfileArn": "arn:aws:iam::000000000000:instance-profile/p"]).string("StackId")!
     }
 
     func layer(_ stack: String, _ shortname: String = "web") throws -> String {
@@ -139,7 +139,7 @@ struct Harness {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("opsworks-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let fixtures = Array("""
-            {"Stacks": [{"StackId": "s1", "Name": "demo", "Region": "us-east-1", "ServiceRoleArn": "arn:r", "DefaultInstanceProfileArn": "arn:p",
+            {"Stacks": [{"StackId": "s1", "Name": "demo", "Region": "us-east-1", "ServiceRoleArn": "arn:aws:iam::000000000000:role/r", "DefaultInstanceProfileArn": "arn:aws:iam::000000000000:instance-profile/p",
               "Layers": [{"LayerId": "l1", "Type": "custom", "Name": "Web", "Shortname": "web"}],
               "Apps": [{"AppId": "a1", "Name": "Shop", "Type": "php"}],
               "Instances": [{"InstanceId": "i1", "LayerIds": ["l1"], "InstanceType": "t3.small", "Status": "online"}]}]}

@@ -67,6 +67,10 @@ def error_of(call):
     return error["Code"], error["Message"]
 
 
+# Built-in layers need a Chef 11 stack; a Linux stack is Chef 12 unless it says otherwise, and
+# Amazon Linux 2 (the default OS) runs only Chef 12.
+CHEF_11 = {"ConfigurationManager": {"Name": "Chef", "Version": "11.10"}, "DefaultOs": "Amazon Linux 2018.03"}
+
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
 # Request ids are random (version 4) UUIDs, as AWS's are; resource IDs are time-ordered
 # (version 7) UUIDs of the same form, so that new rows append to the indexes (README, "IDs").

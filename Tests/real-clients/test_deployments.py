@@ -4,14 +4,15 @@ import time
 import pytest
 from botocore.exceptions import WaiterError
 
-from conftest import ISO_DATE, RESOURCE_ID, create_stack, error_of, online_instance
+from conftest import CHEF_11, ISO_DATE, RESOURCE_ID, create_stack, error_of, online_instance
 
 
 @pytest.fixture
 def world(client, stack):
     """A stack with two layers, three instances (two online) and an app; another stack beside it."""
+    client.update_stack(StackId=stack, **CHEF_11)
     web = client.create_layer(StackId=stack, Type="custom", Name="Web", Shortname="web")["LayerId"]
-    db = client.create_layer(StackId=stack, Type="db-master", Name="DB", Shortname="db")["LayerId"]
+    db = client.create_layer(StackId=stack, Type="db-master", Name="DB", Shortname="db-master")["LayerId"]
     web1 = online_instance(client, stack, web)
     web2 = online_instance(client, stack, web)
     stopped = client.create_instance(StackId=stack, LayerIds=[db], InstanceType="t3.small")["InstanceId"]

@@ -82,7 +82,7 @@ def test_hostname_suggestions_follow_the_theme_and_reserve_nothing(client, stack
 
 def test_agent_versions_by_stack_or_configuration_manager(client, stack):
     by_stack = client.describe_agent_versions(StackId=stack)["AgentVersions"]
-    assert by_stack and {v["ConfigurationManager"]["Version"] for v in by_stack} == {"11.4"}
+    assert by_stack and {v["ConfigurationManager"]["Version"] for v in by_stack} == {"12"}
     windows = client.describe_agent_versions(ConfigurationManager={"Name": "Chef", "Version": "12.2"})["AgentVersions"]
     assert "71400020160128114716" in [v["Version"] for v in windows]
     code, message = error_of(lambda: client.describe_agent_versions())

@@ -1,5 +1,5 @@
 """Stacks, layers and apps through boto3: defaults, identity, uniqueness and errors."""
-from conftest import ISO_DATE, PROFILE, RESOURCE_ID, ROLE, create_stack, error_of
+from conftest import CHEF_11, ISO_DATE, PROFILE, RESOURCE_ID, ROLE, create_stack, error_of
 
 
 def test_create_stack_fills_in_the_documented_defaults(client):
@@ -9,7 +9,10 @@ def test_create_stack_fills_in_the_documented_defaults(client):
     assert stack["Name"] == "shop"
     assert stack["Arn"] == f"arn:aws:opsworks:us-east-1:000000000000:stack/{stack_id}/"
     assert stack["HostnameTheme"] == "Layer_Dependent"
-    assert stack["ConfigurationManager"] == {"Name": "Chef", "Version": "11.4"}
+    # Linux stacks are Chef 12 by default [Model-doc StackConfigurationManager], in the default VPC.
+    assert stack["ConfigurationManager"] == {"Name": "Chef", "Version": "12"} and stack["DefaultOs"] == "Amazon Linux 2"
+    assert stack["VpcId"].startswith("vpc-") and stack["DefaultSubnetId"].startswith("subnet-")
+    assert stack["DefaultAvailabilityZone"] == "us-east-1a"
     assert stack["UseOpsworksSecurityGroups"] is True
     assert stack["DefaultRootDeviceType"] == "instance-store"
     assert stack["CustomCookbooksSource"] == {}
@@ -19,20 +22,20 @@ def test_create_stack_fills_in_the_documented_defaults(client):
 
 def test_create_stack_keeps_every_member_it_was_given(client):
     stack_id = create_stack(
-        client, VpcId="vpc-1", DefaultSubnetId="subnet-1", Attributes={"Color": "rgb(45, 114, 184)"},
-        DefaultOs="Ubuntu 20.04 LTS", HostnameTheme="Planets_and_Moons", CustomJson='{"a": 1}',
-        ConfigurationManager={"Name": "Chef", "Version": "12"}, ChefConfiguration={"ManageBerkshelf": True, "BerkshelfVersion": "3.2.0"},
+        client, VpcId="vpc-0123456789abcdef0", DefaultSubnetId="subnet-0123abcd", Attributes={"Color": "rgb(45, 114, 184)"},
+        DefaultOs="Ubuntu 14.04 LTS", HostnameTheme="Planets_and_Moons", CustomJson='{"a": 1}',
+        ConfigurationManager={"Name": "Chef", "Version": "11.10"}, ChefConfiguration={"ManageBerkshelf": True, "BerkshelfVersion": "3.2.0"},
         UseCustomCookbooks=True, CustomCookbooksSource={"Type": "git", "Url": "https://example.com/c.git", "Revision": "main"},
-        DefaultSshKeyName="key", DefaultRootDeviceType="ebs", AgentVersion="4.0.0",
+        DefaultSshKeyName="key", DefaultRootDeviceType="ebs", AgentVersion="4039-20200430042739",
     )
     stack, = client.describe_stacks(StackIds=[stack_id])["Stacks"]
-    assert stack["VpcId"] == "vpc-1" and stack["DefaultSubnetId"] == "subnet-1"
+    assert stack["VpcId"] == "vpc-0123456789abcdef0" and stack["DefaultSubnetId"] == "subnet-0123abcd"
     assert stack["Attributes"] == {"Color": "rgb(45, 114, 184)"}
     assert stack["HostnameTheme"] == "Planets_and_Moons"
     assert stack["CustomJson"] == '{"a": 1}'
     assert stack["ChefConfiguration"] == {"ManageBerkshelf": True, "BerkshelfVersion": "3.2.0"}
     assert stack["CustomCookbooksSource"]["Url"] == "https://example.com/c.git"
-    assert stack["DefaultRootDeviceType"] == "ebs" and stack["AgentVersion"] == "4.0.0"
+    assert stack["DefaultRootDeviceType"] == "ebs" and stack["AgentVersion"] == "4039-20200430042739"
 
 
 def test_describe_stacks_lists_all_or_the_named_ones(client):
@@ -52,7 +55,7 @@ def test_create_stack_rejects_bad_values(client):
     code, message = error_of(lambda: client.create_stack(Name="x", Region="nowhere", ServiceRoleArn=ROLE, DefaultInstanceProfileArn=PROFILE))
     assert code == "ValidationException" and "nowhere" in message
     code, message = error_of(lambda: client.create_stack(Name="x", Region="us-east-1", ServiceRoleArn="role", DefaultInstanceProfileArn=PROFILE))
-    assert code == "ValidationException" and "ServiceRoleArn" in message
+    assert code == "ValidationException" and message == "Service Role Arn: role is not the ARN of an IAM role (arn:aws:iam::<account>:role/<name>)"
     code, message = error_of(lambda: create_stack(client, HostnameTheme="Dogs"))
     assert code == "ValidationException" and "Dogs" in message
     code, message = error_of(lambda: create_stack(client, DefaultRootDeviceType="floppy"))
@@ -71,6 +74,7 @@ def test_state_is_scoped_by_region_and_account(server, client):
 
 
 def test_create_layer_fills_in_defaults(client, stack):
+    client.update_stack(StackId=stack, **CHEF_11)
     layer_id = client.create_layer(StackId=stack, Type="php-app", Name="PHP App Server", Shortname="php-app",
                                    Attributes={"RubyVersion": "2.7"}, CustomRecipes={"Setup": ["web::setup"]})["LayerId"]
     layer, = client.describe_layers(LayerIds=[layer_id])["Layers"]
@@ -86,12 +90,13 @@ def test_create_layer_fills_in_defaults(client, stack):
 
 
 def test_layer_uniqueness_rules(client, stack):
-    client.create_layer(StackId=stack, Type="php-app", Name="PHP", Shortname="php")
+    client.update_stack(StackId=stack, **CHEF_11)
+    client.create_layer(StackId=stack, Type="php-app", Name="PHP", Shortname="php-app")
     code, message = error_of(lambda: client.create_layer(StackId=stack, Type="custom", Name="PHP", Shortname="other"))
     assert code == "ValidationException" and "PHP" in message
-    code, message = error_of(lambda: client.create_layer(StackId=stack, Type="custom", Name="Other", Shortname="php"))
-    assert code == "ValidationException" and "php" in message
-    code, message = error_of(lambda: client.create_layer(StackId=stack, Type="php-app", Name="PHP 2", Shortname="php2"))
+    code, message = error_of(lambda: client.create_layer(StackId=stack, Type="custom", Name="Other", Shortname="php-app"))
+    assert code == "ValidationException" and "php-app" in message
+    code, message = error_of(lambda: client.create_layer(StackId=stack, Type="php-app", Name="PHP 2", Shortname="php-app"))
     assert code == "ValidationException" and "php-app" in message
     # Custom layers are not limited to one per stack.
     client.create_layer(StackId=stack, Type="custom", Name="C1", Shortname="c1")
@@ -118,7 +123,7 @@ def test_create_app_derives_a_shortname_and_defaults(client, stack):
     app, = client.describe_apps(AppIds=[app_id])["Apps"]
     assert app["Shortname"] == "my_shop" and app["Name"] == "My Shop" and app["Type"] == "php"
     assert app["EnableSsl"] is False and app["SslConfiguration"] == {}
-    assert app["Environment"] == [{"Key": "A", "Value": "1"}, {"Key": "S", "Value": "*****FILTERED*****", "Secure": True}]
+    assert app["Environment"] == [{"Key": "A", "Value": "1", "Secure": False}, {"Key": "S", "Value": "*****FILTERED*****", "Secure": True}]
     assert ISO_DATE.match(app["CreatedAt"])
     second = client.create_app(StackId=stack, Name="My Shop", Type="php")["AppId"]
     assert client.describe_apps(AppIds=[second])["Apps"][0]["Shortname"] == "my_shop_2"

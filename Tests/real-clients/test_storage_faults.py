@@ -35,7 +35,7 @@ def test_a_full_database_refuses_writes_keeps_reads_and_recovers(start_server, t
     c = Connection(server.port)
     acknowledged = 0
     for number in range(20000):
-        status, body = c.call("CreateStack", {"Name": f"stack-{number}-" + "x" * 200, **STACK})
+        status, body = c.call("CreateStack", {"Name": f"stack-{number}", "CustomJson": "{\"pad\": \"" + "x" * 200 + "\"}", **STACK})
         if status != 200:
             break
         acknowledged += 1

@@ -2,7 +2,7 @@
 merge rules Terraform's updates depend on and the changes the service refused (ops-behaviour §1, §2, §4)."""
 import pytest
 
-from conftest import ROLE, create_stack, error_of, online_instance
+from conftest import CHEF_11, ROLE, create_stack, error_of, online_instance
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_update_stack_refuses_what_the_service_refused(client, stack, changes, p
 
 
 def test_the_chef_version_is_fixed_once_an_app_has_environment_variables(client, stack):
-    client.update_stack(StackId=stack, ConfigurationManager={"Name": "Chef", "Version": "11.10"})
+    client.update_stack(StackId=stack, **CHEF_11)
     client.create_app(StackId=stack, Name="Shop", Type="php", Environment=[{"Key": "MODE", "Value": "x"}])
     code, message = error_of(lambda: client.update_stack(StackId=stack, ConfigurationManager={"Name": "Chef", "Version": "12"}))
     assert code == "ValidationException" and "environment variables" in message
@@ -62,7 +62,7 @@ def test_update_layer_keeps_names_unique_and_built_in_short_names_fixed(client, 
     assert "already a layer named Web" in error_of(lambda: client.update_layer(LayerId=other, Name="Web"))[1]
     assert "already a layer with the short name web" in error_of(lambda: client.update_layer(LayerId=other, Shortname="web"))[1]
     client.update_layer(LayerId=layer, Name="Web")  # its own name is no clash
-    client.update_stack(StackId=stack, ConfigurationManager={"Name": "Chef", "Version": "11.10"})
+    client.update_stack(StackId=stack, **CHEF_11)
     php = client.create_layer(StackId=stack, Type="php-app", Name="PHP", Shortname="php-app")["LayerId"]
     code, message = error_of(lambda: client.update_layer(LayerId=php, Shortname="renamed"))
     assert code == "ValidationException" and "defined by OpsWorks Stacks" in message
