@@ -32,7 +32,8 @@ public struct AWSJSONService: Sendable {
         var accessKey = "-"
         let response: HTTPResponse
         do {
-            let context = try RequestContext(requestId: requestId, authorization: request.headers["Authorization"])
+            var context = try RequestContext(requestId: requestId, authorization: request.headers["Authorization"])
+            if let host = request.headers["Host"] { context.host = host }
             accessKey = context.accessKeyId.isEmpty ? "-" : context.accessKeyId
             let output = try perform(request, target: target, context: context)
             response = Self.response(.ok, body: output.serialized(), requestId: requestId)

@@ -5,6 +5,8 @@ public struct RequestContext: Sendable {
     public let accessKeyId: String
     /// The access key when it is 12 digits (the convention of AWS emulators), else `000000000000`.
     public let account: String
+    /// The Host header the client sent (`127.0.0.1:4580`): where URLs this server answers point.
+    public var host = "localhost"
 
     public static let defaultRegion = "us-east-1"
     public static let defaultAccount = "000000000000"

@@ -44,7 +44,9 @@ extension OpsWorksService {
             ("CreatedAt", .string(clock().iso8601)),
             ("Environment", []),
         ])
-        let app = Self.stored(app: Self.withoutNulls(Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes"])))
+        var given = input
+        given["Shortname"] = nil  // derived or checked above
+        let app = Self.stored(app: Self.withoutNulls(Self.document(defaults: defaults, input: given, mergedMaps: ["Attributes"])))
         try Self.requireSslConfiguration(app)
         try records.insert(.app, id: id, columns: ["stack_id": stackId], document: app)
         return id

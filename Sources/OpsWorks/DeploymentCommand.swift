@@ -9,6 +9,15 @@ enum DeploymentCommandName: String, CaseIterable, Sendable {
     case configure, setup, deploy, rollback, start, stop, restart, undeploy
 
     /// App commands act on one app and need its AppId; stack commands need none.
+    /// Commands whose rules depend on the stack (its Chef version, Linux or Windows); the others,
+    /// deploy among them, need no read of the stack's document on the hot path.
+    var needsTheStack: Bool {
+        switch self {
+        case .installDependencies, .updateDependencies, .start, .stop, .restart: true
+        default: false
+        }
+    }
+
     var isAppCommand: Bool {
         switch self {
         case .deploy, .rollback, .start, .stop, .restart, .undeploy: true

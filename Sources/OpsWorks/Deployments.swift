@@ -18,11 +18,13 @@ extension OpsWorksService {
                 return state
             }
             for layerId in request.layerIds { try Self.requireOwned(records, .layer, layerId, stackId: stackId) }
-            if request.command == .rollback, let appId = request.appId { try rollBack(records, appId: appId) }
+            if request.command.needsTheStack { try Self.checkCommand(request.command, onStack: records.require(.stack, stackId)) }
+            // A rollback past the kept releases runs and fails, as on the service (finding 13).
+            let fails = try request.command == .rollback && !rollBack(records, appId: request.appId ?? "")
 
             let targets = try deploymentTargets(records, stackId: stackId, instances: listedInstances, layers: request.layerIds, at: request.createdAt)
             try records.insert(.deployment, id: request.deploymentId,
-                               columns: ["stack_id": stackId, "app_id": request.appId, "timeline": request.timeline],
+                               columns: ["stack_id": stackId, "app_id": request.appId, "timeline": fails ? request.failedTimelines.deployment : request.timeline],
                                encodedDocument: request.document(instanceIds: targets.map(\.id)))
             // One command per target. An instance that is not online when the deployment starts
             // is skipped, as the agent on it cannot run anything.
@@ -30,7 +32,8 @@ extension OpsWorksService {
                 let commandId = makeTimeOrderedUUID()
                 try records.insert(.command, id: commandId,
                                    columns: ["deployment_id": request.deploymentId, "instance_id": target.id,
-                                             "timeline": target.status == "online" ? request.commandTimeline : request.skippedCommandTimeline],
+                                             "timeline": target.status != "online" ? request.skippedCommandTimeline
+                                                 : fails ? request.failedTimelines.command : request.commandTimeline],
                                    encodedDocument: request.commandDocument(commandId: commandId, instanceId: target.id))
             }
             return request.deploymentId
@@ -54,14 +57,26 @@ extension OpsWorksService {
         return targets
     }
 
-    /// Rollback returns the app to its previous version; with none kept, the service refuses.
-    private func rollBack(_ records: Records, appId: String) throws {
-        let current = try records.require(.app, appId)
-        guard var previous = try records.popAppVersion(appId) else {
-            throw AWSError.validation("App \(appId) has no earlier version to roll back to")
+    /// A rollback re-links each instance's previous release; the app as DescribeApps shows it
+    /// does not change (UG workingapps-deploying). Each rollback goes back one of the releases
+    /// kept; false when none is left, and the rollback's commands fail.
+    private func rollBack(_ records: Records, appId: String) throws -> Bool {
+        try records.popAppVersion(appId) != nil
+    }
+
+    /// What a Chef 12 or a Windows stack does not run [UG workingstacks-commands,
+    /// workingapps-deploying] (finding 14): Install Dependencies is gone in Chef 12, of the app
+    /// commands only Deploy, Undeploy and Rollback remain, and the dependency commands (Upgrade OS
+    /// among them) are Linux only.
+    static func checkCommand(_ command: DeploymentCommandName, onStack stack: JSONObject) throws {
+        let chef = stack.object("ConfigurationManager")?.string("Version") ?? ""
+        let chef12 = chef == "12" || chef == "12.2"
+        if chef12 && [.installDependencies, .start, .stop, .restart].contains(command) {
+            throw AWSError.validation("Command: \(command.rawValue) is not available on Chef::\(chef) stacks")
         }
-        for identity in ["AppId", "StackId", "Shortname", "CreatedAt"] { previous[identity] = current[identity] }
-        try records.update(.app, id: appId, document: previous)
+        if isWindows(stack.string("DefaultOs") ?? "") && [.installDependencies, .updateDependencies].contains(command) {
+            throw AWSError.validation("Command: \(command.rawValue) is available on Linux stacks only")
+        }
     }
 
     func describeDeployments(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
@@ -74,13 +89,14 @@ extension OpsWorksService {
         return Self.list("Deployments", deployments.map { Self.presentDeployment($0, at: now) })
     }
 
-    func describeCommands(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+    func describeCommands(_ scope: Scope, _ input: JSONObject, host: String = "localhost") throws -> JSONObject {
         let now = clock()
         let commands = try describe(scope, .command, input, ids: "CommandIds", parents: [
             .by("DeploymentId", .deployment, children: .command, column: .deploymentId),
-            .by("InstanceId", .instance, children: .command, column: .instanceId),
+            // An instance's commands come newest first, as the service lists them (finding 22).
+            ParentFilter(member: "InstanceId", kind: .instance) { Array(try $0.stored(.command, where: .instanceId, equals: $1).reversed()) },
         ])
-        return Self.list("Commands", commands.map { Self.presentCommand($0, at: now) })
+        return Self.list("Commands", commands.map { Self.presentCommand($0, at: now, logHost: host) })
     }
 
     /// The deployment with the status, completion time and duration its timeline gives at `time`.
@@ -95,8 +111,9 @@ extension OpsWorksService {
         return stored.with(deployment)
     }
 
-    /// The command with its status, and once it has run, its completion time and exit code.
-    static func presentCommand(_ stored: Stored, at time: Timestamp) -> JSON {
+    /// The command with its status, and once it has run, its completion time, exit code and the
+    /// URL of its log, which this server answers (`GET /_opsworks-local/logs/<CommandId>`).
+    static func presentCommand(_ stored: Stored, at time: Timestamp, logHost: String) -> JSON {
         var command = JSONObject()
         guard let timeline = stored.timeline, let start = timeline.steps.first?.at else { return .raw(stored.bytes) }
         let status = timeline.status(at: time)
@@ -105,6 +122,7 @@ extension OpsWorksService {
         if timeline.isFinished(at: time) && status != "skipped" {
             command["CompletedAt"] = .string(timeline.end.iso8601)
             command["ExitCode"] = .int(status == "successful" ? 0 : 1)
+            command["LogUrl"] = .string("http://\(logHost)/_opsworks-local/logs/\(stored.id)")
         }
         return stored.with(command)
     }
@@ -122,6 +140,8 @@ struct DeploymentRequest {
     let timeline: String
     let commandTimeline: String
     let skippedCommandTimeline: String
+    /// For a rollback, the timelines of one that finds no earlier release (others never fail so).
+    let failedTimelines: (deployment: String, command: String)
     /// The deployment document without its InstanceIds, which need the stored instances.
     private let encodedWithoutInstances: [UInt8]
     /// The members every command of the deployment shares, as an encoded object.
@@ -139,7 +159,10 @@ struct DeploymentRequest {
         if command.isAppCommand && appId == nil {
             throw AWSError.validation("The \(command.rawValue) command needs an AppId")
         }
-        if let customJson = input.string("CustomJson") { try OpsWorksService.requireJSONObject(customJson, member: "CustomJson") }
+        if let customJson = input.string("CustomJson") {
+            try OpsWorksService.requireJSONObject(customJson, member: "CustomJson")
+            guard customJson.utf8.count <= 120 * 1024 else { throw AWSError.validation("Custom Json: is too large (maximum is 120KB).") }
+        }
         let stackId = input.string("StackId") ?? ""
         self.appId = appId
         self.command = command
@@ -153,6 +176,9 @@ struct DeploymentRequest {
         timeline = Timeline(["running", finalStatus], from: now, stepSeconds: seconds).text
         commandTimeline = Timeline(["pending", finalStatus], from: now, stepSeconds: seconds).text
         skippedCommandTimeline = Timeline(["pending", "skipped"], from: now, stepSeconds: seconds).text
+        failedTimelines = command == .rollback
+            ? (Timeline(["running", "failed"], from: now, stepSeconds: seconds).text, Timeline(["pending", "failed"], from: now, stepSeconds: seconds).text)
+            : (timeline, commandTimeline)
 
         let createdAtText = JSON.string(now.iso8601)
         // Optional members the client did not set are left out, as the service leaves them out.

@@ -21,6 +21,22 @@ extension OpsWorksService {
 
     static let emptyRecipes: JSON = ["Setup": [], "Configure": [], "Deploy": [], "Undeploy": [], "Shutdown": []]
 
+    /// OpsWorks' own recipes of a layer: Chef 11 layers listed the standard ones (a db-master
+    /// adds its MySQL recipes) [CLI-ex describe-layers]; Chef 12 layers run only custom cookbooks
+    /// (finding 24).
+    static func defaultRecipes(type: String, chef: String) -> JSON {
+        guard chef.hasPrefix("11") else { return emptyRecipes }
+        let database = type == "db-master"
+        return [
+            "Setup": JSON(strings: ["opsworks_initial_setup", "ssh_host_keys", "ssh_users", "mysql::client", "dependencies", "ebs", "opsworks_ganglia::client"]
+                + (database ? ["mysql::server", "dependencies", "deploy::mysql"] : [])),
+            "Configure": JSON(strings: ["opsworks_ganglia::configure-client", "ssh_users", "agent_version"] + (database ? ["deploy::mysql"] : [])),
+            "Deploy": JSON(strings: database ? ["deploy::default", "deploy::mysql"] : ["deploy::default"]),
+            "Undeploy": [],
+            "Shutdown": JSON(strings: ["opsworks_shutdown::default"] + (database ? ["mysql::stop"] : [])),
+        ]
+    }
+
     func createLayer(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         Self.output("LayerId", try store.write(scope) { try createLayer($0, input, id: nil) })
     }
@@ -66,14 +82,19 @@ extension OpsWorksService {
             ("EnableAutoHealing", true),
             ("AutoAssignElasticIps", false),
             ("AutoAssignPublicIps", false),
-            ("DefaultRecipes", Self.emptyRecipes),
+            ("DefaultRecipes", Self.defaultRecipes(type: type, chef: stack.object("ConfigurationManager")?.string("Version") ?? "12")),
             ("CustomRecipes", Self.emptyRecipes),
             ("CreatedAt", .string(clock().iso8601)),
             ("InstallUpdatesOnBoot", true),
             ("UseEbsOptimizedInstances", false),
             ("LifecycleEventConfiguration", ["Shutdown": ["ExecutionTimeout": 120, "DelayUntilElbConnectionsDrained": false]]),
         ])
-        let layer = Self.stored(layer: Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes", "CustomRecipes", "LifecycleEventConfiguration"]))
+        var layer = Self.stored(layer: Self.document(defaults: defaults, input: input, mergedMaps: ["Attributes", "CustomRecipes"]))
+        // A partial Shutdown configuration keeps the default ExecutionTimeout (finding 21).
+        if let shutdown = input.object("LifecycleEventConfiguration")?.object("Shutdown"),
+           let standard = defaults.object("LifecycleEventConfiguration")?.object("Shutdown") {
+            layer["LifecycleEventConfiguration"] = .object(JSONObject([("Shutdown", .object(standard.merging(shutdown)))]))
+        }
         try records.insert(.layer, id: id, columns: ["stack_id": stackId], document: layer)
         return id
     }

@@ -46,7 +46,7 @@ public final class OpsWorksService: Sendable {
             "StopInstance": { [self] in try stopInstance(Scope($0), $1) },
             "CreateDeployment": { [self] in try createDeployment(Scope($0), $1) },
             "DescribeDeployments": { [self] in try describeDeployments(Scope($0), $1) },
-            "DescribeCommands": { [self] in try describeCommands(Scope($0), $1) },
+            "DescribeCommands": { [self] in try describeCommands(Scope($0), $1, host: $0.host) },
             "TagResource": { [self] in try tagResource(Scope($0), $1) },
             "UntagResource": { [self] in try untagResource(Scope($0), $1) },
             "ListTags": { [self] in try listTags(Scope($0), $1) },

@@ -88,13 +88,13 @@ extension OpsWorksService {
         let os = input.string("DefaultOs") ?? "Amazon Linux 2"
         let manager = input.object("ConfigurationManager")
         let chef = manager?.string("Version") ?? (isWindows(os) ? "12.2" : "12")
-        try checkOs(os, chef: chef, member: "Default Os")
         if let managerName = manager?.string("Name"), managerName != "Chef" {
             throw AWSError.validation("Configuration Manager: \(managerName) is not supported; the configuration manager is Chef")
         }
         guard chefVersions.contains(chef) else {
             throw AWSError.validation("Configuration Manager: Chef::\(chef) is not supported; Chef::12, Chef::11.10 or Chef::11.4 on Linux, Chef::12.2 on Windows")
         }
+        try checkOs(os, chef: chef, member: "Default Os")
         if let agent = input.string("AgentVersion") {
             guard chef != "12.2" else { throw AWSError.validation("Agent Version: can only be set for Chef 11.10 and Chef 12") }
             guard agent == "LATEST" || agentVersions.values.contains(where: { $0.contains(agent) }) else {

@@ -86,6 +86,19 @@ public final class Store: Sendable {
         }
     }
 
+    /// A command found by its ID alone, with the account and region it belongs to: a log URL
+    /// names only the command (IDs are unique across scopes).
+    func commandInAnyScope(_ id: String) throws -> (Scope, Stored)? {
+        try read(Scope(account: "", region: "")) { records in
+            try records.database.statement("SELECT scope, id, doc, timeline FROM commands WHERE id = ? LIMIT 1")
+                .firstRow([.text(id)]) { row -> (Scope, Stored)? in
+                    let key = (row.text(0) ?? "").split(separator: "/", maxSplits: 1).map(String.init)
+                    guard key.count == 2 else { return nil }
+                    return (Scope(account: key[0], region: key[1]), Stored(id: row.text(1) ?? "", bytes: row.withBytes(2) { Array($0) }, timeline: Timeline(text: row.text(3))))
+                } ?? nil
+        }
+    }
+
     /// `PRAGMA integrity_check`, "ok" when the file is sound.
     public func integrityCheck() throws -> String {
         try writer.write { try $0.integrityCheck() }
@@ -223,6 +236,12 @@ struct Stored: Sendable {
     let id: String
     let bytes: [UInt8]
     let timeline: Timeline?
+
+    init(id: String, bytes: [UInt8], timeline: Timeline?) {
+        self.id = id
+        self.bytes = bytes
+        self.timeline = timeline
+    }
 
     init(_ row: Row) {
         id = row.text(0) ?? ""

@@ -48,12 +48,24 @@ public struct OpsWorksLocalHandler: HTTPHandler {
                 logger.error("reset failed", metadata: ["error": "\(error)"])
                 return AWSJSONService.response(for: AWSError(.internalFailure, "The state could not be reset."), requestId: makeUUID())
             }
+        case ("GET", _) where request.path.hasPrefix(Self.logsPrefix):
+            // The LogUrl of a finished command: its Chef run log, as plain text.
+            let commandId = String(request.path.dropFirst(Self.logsPrefix.count))
+            guard let log = try? service.commandLog(commandId) else {
+                return notFound("No log for command \(commandId): there is no such command, or it has not finished (a skipped command has none).")
+            }
+            var headers = HTTPHeaders()
+            headers.add("Content-Type", "text/plain; charset=utf-8")
+            return HTTPResponse(status: .ok, headers: headers, body: Array(log.utf8))
         default:
-            let error = AWSError(AWSErrorCode(rawValue: "NotFoundException"),
-                                 "\(request.method) \(request.path) is not an endpoint of opsworks-local; see GET /_opsworks-local/health and POST /_opsworks-local/reset.",
-                                 status: .notFound)
-            return AWSJSONService.response(for: error, requestId: makeUUID())
+            return notFound("\(request.method) \(request.path) is not an endpoint of opsworks-local; see GET /_opsworks-local/health, POST /_opsworks-local/reset and GET /_opsworks-local/logs/<CommandId>.")
         }
+    }
+
+    static let logsPrefix = "/_opsworks-local/logs/"
+
+    private func notFound(_ message: String) -> HTTPResponse {
+        AWSJSONService.response(for: AWSError(AWSErrorCode(rawValue: "NotFoundException"), message, status: .notFound), requestId: makeUUID())
     }
 
     /// With verification on: 403 unless the request is signed by a verified key.

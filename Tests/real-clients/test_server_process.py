@@ -32,9 +32,9 @@ def test_state_survives_a_restart(start_server, tmp_path):
     assert c.describe_instances(InstanceIds=[instance])["Instances"][0]["Status"] == "online"
     assert c.describe_deployments(DeploymentIds=[deployment])["Deployments"][0]["Status"] == "successful"
     assert len(c.describe_commands(DeploymentId=deployment)["Commands"]) == 1
-    # The earlier app version was kept too, so a rollback still works.
-    c.create_deployment(StackId=stack, AppId=app, Command={"Name": "rollback"})
-    assert c.describe_apps(AppIds=[app])["Apps"][0]["Name"] == "Shop"
+    # The earlier release was kept too, so a rollback still succeeds.
+    rollback = c.create_deployment(StackId=stack, AppId=app, Command={"Name": "rollback"})["DeploymentId"]
+    assert c.describe_deployments(DeploymentIds=[rollback])["Deployments"][0]["Status"] == "successful"
 
 
 def test_sigint_stops_the_server_cleanly(start_server, tmp_path):
