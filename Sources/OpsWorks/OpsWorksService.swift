@@ -98,7 +98,7 @@ extension OpsWorksService {
 
     /// The one identifying member a Describe call was given. The real service takes exactly one
     /// (an empty ID list counts as none); anything else is a ValidationException.
-    static func identifyingMember(_ input: JSONObject, _ names: [String]) throws -> (name: String, value: JSON) {
+    static func identifyingMember(_ input: JSONObject, _ names: [String], refusal: String? = nil) throws -> (name: String, value: JSON) {
         let given = names.compactMap { name -> (name: String, value: JSON)? in
             guard let value = input[name] else { return nil }
             if case .array(let items) = value, items.isEmpty { return nil }
@@ -106,10 +106,18 @@ extension OpsWorksService {
         }
         guard given.count == 1, let only = given.first else {
             let list = names.dropLast().joined(separator: ", ") + " or " + names.last!
-            throw AWSError.validation("Please provide exactly one of \(list).")
+            throw AWSError.validation(refusal ?? "Please provide exactly one of \(list).")
         }
         return only
     }
+
+    /// The service's own words where a Describe call named none or several of its identifying
+    /// members (fidelity audit §2: a real DescribeLayers answer, and moto's copies of the others).
+    static let identifyingRefusals: [ResourceKind: String] = [
+        .layer: "Please provide one or more layer IDs or a stack ID",
+        .app: "Please provide one or more app IDs or a stack ID",
+        .instance: "Please provide either one or more instance IDs or one stack ID or one layer ID",
+    ]
 
     /// A parent a Describe call can name instead of IDs: it lists that parent's resources.
     struct ParentFilter {
@@ -126,7 +134,7 @@ extension OpsWorksService {
     /// What a Describe call asks for, by exactly one of its parent filters or its list of IDs.
     func describe(_ scope: Scope, _ kind: ResourceKind, _ input: JSONObject, ids idsMember: String, parents: [ParentFilter]) throws -> [Stored] {
         try store.read(scope) { records in
-            let given = try Self.identifyingMember(input, parents.map(\.member) + [idsMember])
+            let given = try Self.identifyingMember(input, parents.map(\.member) + [idsMember], refusal: Self.identifyingRefusals[kind])
             if let parent = parents.first(where: { $0.member == given.name }) {
                 let id = given.value.stringValue ?? ""
                 _ = try records.require(parent.kind, id)

@@ -245,3 +245,10 @@ def test_24_chef_11_layers_list_the_standard_recipes(client):
     recipes = client.describe_layers(LayerIds=[layer])["Layers"][0]["DefaultRecipes"]
     assert recipes["Deploy"] == ["deploy::default"] and "opsworks_initial_setup" in recipes["Setup"]
     assert recipes["Shutdown"] == ["opsworks_shutdown::default"] and recipes["Undeploy"] == []
+
+
+def test_25_describe_calls_refuse_a_missing_identifier_in_the_services_words(client, stack):
+    assert error_of(lambda: client.describe_layers()) == ("ValidationException", "Please provide one or more layer IDs or a stack ID")
+    assert error_of(lambda: client.describe_apps()) == ("ValidationException", "Please provide one or more app IDs or a stack ID")
+    assert error_of(lambda: client.describe_instances(StackId=stack, LayerId="l")) == (
+        "ValidationException", "Please provide either one or more instance IDs or one stack ID or one layer ID")
