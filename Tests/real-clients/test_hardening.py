@@ -5,6 +5,7 @@ import sys
 from harness import REPO
 
 sys.path.insert(0, str(REPO / "scripts/hardening"))
+import cascade_crash_test  # noqa: E402
 import crash_test  # noqa: E402
 import load_mix  # noqa: E402
 import slow_clients  # noqa: E402
@@ -16,6 +17,13 @@ def test_no_acknowledged_deployment_is_lost_to_sigkill(tmp_path):
     assert summary["lost"] == 0, results
     assert summary["without_all_commands"] == 0, results
     assert summary["refused"] == 0, results
+    assert summary["integrity_ok"], results
+
+
+def test_cascades_are_whole_or_absent_after_sigkill(tmp_path):
+    summary, results = cascade_crash_test.run(trials=4, seed=11, workdir=tmp_path)
+    assert summary["acknowledged"] > 0
+    assert summary["problems"] == [], results
     assert summary["integrity_ok"], results
 
 
