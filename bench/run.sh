@@ -25,3 +25,5 @@ fi
 
 swift build -c release --product opsworks-local 2>&1 | grep -E "error|warning: " || true
 python3 bench/bench.py --binary "$(swift build -c release --show-bin-path)/opsworks-local" "$@"
+# Every implemented operation at 1 and 16 connections (--smoke: 16 only, 1 s a run).
+python3 bench/sweep.py --binary "$(swift build -c release --show-bin-path)/opsworks-local" $([ "${1:-}" = "--smoke" ] && echo --smoke)

@@ -16,7 +16,7 @@ extension OpsWorksService {
         let name = input.string("Name") ?? ""
         guard !name.isEmpty else { throw AWSError.validation("Name must not be empty") }
         try Self.validateAppMembers(input)
-        let taken = Set(try records.list(.app, where: .stackId, equals: stackId).compactMap { $0.string("Shortname") })
+        let taken = Set(try records.members(.app, ["Shortname"], inStack: stackId).compactMap { $0[0] })
         let shortname: String
         // Terraform sends Shortname "" when short_name is unset: "" is no short name (finding 2).
         if let requested = input.string("Shortname"), !requested.isEmpty {
@@ -151,10 +151,12 @@ extension OpsWorksService {
         return kept
     }
 
+    private static let secureMarker = Array(#""Secure":true"#.utf8)
+
     /// Secure environment values are never returned, as on the real service; only an app that
     /// has one is decoded to mask it.
     static func presentApp(_ stored: Stored) throws -> JSON {
-        guard stored.bytes.firstRange(of: Array(#""Secure":true"#.utf8)) != nil else { return .raw(stored.bytes) }
+        guard stored.bytes.range(of: Self.secureMarker) != nil else { return .raw(stored.bytes) }
         let app = try stored.decoded()
         guard let variables = app["Environment"]?.arrayValue else { return .object(app) }
         var presented = app

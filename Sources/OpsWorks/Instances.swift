@@ -14,8 +14,7 @@ extension OpsWorksService {
         guard let instanceType = input.string("InstanceType"), !instanceType.isEmpty else {
             throw AWSError.validation("InstanceType must not be empty")
         }
-        let siblings = try records.list(.instance, where: .stackId, equals: stackId)
-        let takenHostnames = Set(siblings.compactMap { $0.string("Hostname") })
+        let takenHostnames = try records.hostnames(inStack: stackId)
         let hostname: String
         if let requested = input.string("Hostname") {
             guard Self.isHostname(requested) else {
@@ -90,8 +89,7 @@ extension OpsWorksService {
                 guard Self.isHostname(hostname) else {
                     throw AWSError.validation("Hostname \(hostname) must be 1 to 63 letters, digits and inner hyphens")
                 }
-                let siblings = try records.list(.instance, where: .stackId, equals: stackId)
-                guard !siblings.contains(where: { $0.string("Hostname") == hostname }) else {
+                guard try !records.hostnames(inStack: stackId).contains(hostname) else {
                     throw AWSError.validation("There is already an instance with the hostname \(hostname) in stack \(stackId)")
                 }
             }

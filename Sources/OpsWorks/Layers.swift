@@ -53,15 +53,15 @@ extension OpsWorksService {
             throw AWSError.validation("Shortname \(shortname) must be 1 to 32 characters of letters, digits, '-', '_' and '.'")
         }
         if let customJson = input.string("CustomJson") { try Self.requireJSONObject(customJson, member: "CustomJson") }
-        for layer in try records.list(.layer, where: .stackId, equals: stackId) {
-            if layer.string("Name") == name {
+        for layer in try records.members(.layer, ["Name", "Shortname", "Type"], inStack: stackId) {
+            if layer[0] == name {
                 throw AWSError.validation("There is already a layer named \(name) in stack \(stackId)")
             }
-            if layer.string("Shortname") == shortname {
+            if layer[1] == shortname {
                 throw AWSError.validation("There is already a layer with the short name \(shortname) in stack \(stackId)")
             }
             // A stack holds at most one layer of each built-in type; custom layers are unlimited.
-            if type != "custom" && layer.string("Type") == type {
+            if type != "custom" && layer[2] == type {
                 throw AWSError.validation("Stack \(stackId) already has a layer of type \(type)")
             }
         }
@@ -120,11 +120,11 @@ extension OpsWorksService {
                     throw AWSError.validation("Shortname \(shortname) must be 1 to 32 characters of letters, digits, '-', '_' and '.'")
                 }
             }
-            for layer in try records.list(.layer, where: .stackId, equals: stackId) where layer.string("LayerId") != layerId {
-                if let name = input.string("Name"), layer.string("Name") == name {
+            for layer in try records.members(.layer, ["LayerId", "Name", "Shortname"], inStack: stackId) where layer[0] != layerId {
+                if let name = input.string("Name"), layer[1] == name {
                     throw AWSError.validation("There is already a layer named \(name) in stack \(stackId)")
                 }
-                if let shortname = input.string("Shortname"), layer.string("Shortname") == shortname {
+                if let shortname = input.string("Shortname"), layer[2] == shortname {
                     throw AWSError.validation("There is already a layer with the short name \(shortname) in stack \(stackId)")
                 }
             }
@@ -143,7 +143,7 @@ extension OpsWorksService {
             let layer = try records.require(.layer, layerId)
             let stackId = layer.string("StackId") ?? ""
             let stack = try records.require(.stack, stackId)
-            let taken = Set(try records.list(.instance, where: .stackId, equals: stackId).compactMap { $0.string("Hostname") })
+            let taken = try records.hostnames(inStack: stackId)
             return Self.suggestedHostname(theme: stack.string("HostnameTheme"), layerShortname: layer.string("Shortname") ?? "", taken: taken)
         }
         return JSONObject([("LayerId", .string(layerId)), ("Hostname", .string(hostname))])

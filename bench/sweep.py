@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""The sweep: every implemented operation under wrk at 1 and 16 keep-alive connections, in one run
+on one server, beside the two references of the issue: at 16 connections each read should keep
+at least half of DescribeStacks' rate and each write at least half of CreateDeployment's.
+
+    python3 bench/sweep.py --binary .build/release/opsworks-local [--seconds 2] [--smoke]
+
+Writes that must differ per request (names, IDs to delete) take a body template whose %N the
+wrk script numbers; deletions consume pools of resources loaded as fixtures. A write's rate
+counts its successful answers only (a pool can run dry near a run's end: the table says when).
+Everything runs on 127.0.0.1; each run is bounded by wrk's duration.
+"""
+import argparse
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BENCH = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+from bench import CREATE_DEPLOYMENT, PROFILE, ROLE, STACK, APP, call, ours  # noqa: E402
+
+POOL = 60_000          # resources of each deletable kind
+HOSTS = 6_000          # stacks that hold the layer, app and instance pools, POOL / HOSTS each
+PER_HOST = POOL // HOSTS
+
+
+def pool_fixtures(path):
+    """Empty stacks to delete, and host stacks with layers, apps and stopped instances to delete."""
+    base = {"Region": "us-east-1", "ServiceRoleArn": ROLE, "DefaultInstanceProfileArn": PROFILE}
+    stacks = [{"StackId": f"pool-stack-{n}", "Name": f"pool {n}", **base} for n in range(1, POOL + 1)]
+    for host in range(HOSTS):
+        numbers = range(host * PER_HOST + 1, (host + 1) * PER_HOST + 1)
+        stacks.append({"StackId": f"pool-host-{host}", "Name": f"host {host}", **base,
+                       "Layers": [{"LayerId": "pool-home-%d" % host, "Type": "custom", "Name": "home", "Shortname": "home"}]
+                       + [{"LayerId": f"pool-layer-{n}", "Type": "custom", "Name": f"l{n}", "Shortname": f"l{n}"} for n in numbers],
+                       "Apps": [{"AppId": f"pool-app-{n}", "Name": f"a{n}", "Type": "php"} for n in numbers],
+                       "Instances": [{"InstanceId": f"pool-instance-{n}", "LayerIds": [f"pool-home-{host}"], "InstanceType": "t3.small",
+                                      "Hostname": f"h{n}"} for n in numbers]})
+    path.write_text(json.dumps({"Stacks": stacks}))
+
+
+def sweep_wrk(port, operation, body, connections, seconds, offset):
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(BENCH / "sweep.lua"),
+                          f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=seconds + 60,
+                         env={"OPERATION": operation, "BODY": json.dumps(body), "OFFSET": str(offset), "MODULUS": str(HOSTS),
+                              "PATH": "/usr/bin:/bin"}).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    refused = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    return {"requests": requests, "refused": refused, "ok_rps": round((requests - refused) / seconds)}
+
+
+def operations(world):
+    """(operation, kind, body) for every implemented operation; %N is numbered per request."""
+    s, layer, app, instance, timer, small = world["stack"], world["layer"], APP, world["instance"], world["timer"], world["small"]
+    arn = world["arn"]
+    reads = [
+        ("DescribeStacks", {"StackIds": [s]}), ("DescribeLayers", {"StackId": s}), ("DescribeApps", {"StackId": s}),
+        ("DescribeInstances", {"StackId": s}), ("DescribeDeployments", {"DeploymentIds": [world["deployment"]]}),
+        ("DescribeCommands", {"DeploymentId": world["deployment"]}), ("ListTags", {"ResourceArn": arn}),
+        ("DescribeElasticLoadBalancers", {"StackId": s}), ("DescribeLoadBasedAutoScaling", {"LayerIds": [layer]}),
+        ("DescribeTimeBasedAutoScaling", {"InstanceIds": [timer]}), ("DescribeStackSummary", {"StackId": s}),
+        ("DescribeStackProvisioningParameters", {"StackId": s}), ("GetHostnameSuggestion", {"LayerId": layer}),
+        ("DescribeAgentVersions", {"StackId": s}), ("DescribeOperatingSystems", {}), ("DescribeServiceErrors", {"StackId": s}),
+        ("DescribeRaidArrays", {"StackId": s}),
+    ]
+    writes = [
+        ("CreateDeployment", CREATE_DEPLOYMENT),
+        ("CreateStack", {"Name": "bench %N", "Region": "us-east-1", "ServiceRoleArn": ROLE, "DefaultInstanceProfileArn": PROFILE}),
+        # Spread over the pool's host stacks, as creations are spread over stacks in life: each
+        # of these checks names against the rest of its stack.
+        ("CreateLayer", {"StackId": "pool-host-%M", "Type": "custom", "Name": "layer %N", "Shortname": "layer-%N"}),
+        ("CreateApp", {"StackId": "pool-host-%M", "Name": "app %N", "Type": "php"}),
+        ("CreateInstance", {"StackId": "pool-host-%M", "LayerIds": ["pool-home-%M"], "InstanceType": "t3.small", "Hostname": "bench-%N"}),
+        ("UpdateStack", {"StackId": s, "DefaultSshKeyName": "key-%N"}),
+        ("UpdateLayer", {"LayerId": layer, "Packages": ["pkg-%N"]}),
+        ("UpdateApp", {"AppId": app, "Description": "release %N"}),
+        ("UpdateInstance", {"InstanceId": instance, "SshKeyName": "key-%N"}),
+        ("StartInstance", {"InstanceId": instance}), ("StopInstance", {"InstanceId": world["stopped"]}),
+        ("RebootInstance", {"InstanceId": instance}), ("StartStack", {"StackId": s}), ("StopStack", {"StackId": small}),  # five instances, online, walked to stopped
+        ("TagResource", {"ResourceArn": arn, "Tags": {"release": "%N"}}), ("UntagResource", {"ResourceArn": arn, "TagKeys": ["absent"]}),
+        ("SetLoadBasedAutoScaling", {"LayerId": layer, "Enable": True}),
+        ("SetTimeBasedAutoScaling", {"InstanceId": timer, "AutoScalingSchedule": {"Monday": {"9": "on"}}}),
+        ("CloneStack", {"SourceStackId": world["source"], "ServiceRoleArn": ROLE, "Name": "clone %N"}),
+        ("AttachElasticLoadBalancer", {"ElasticLoadBalancerName": "lb-%N", "LayerId": "pool-layer-%N"}),
+        ("DetachElasticLoadBalancer", {"ElasticLoadBalancerName": "lb-%N", "LayerId": "pool-layer-%N"}),
+        ("DeleteStack", {"StackId": "pool-stack-%N"}), ("DeleteLayer", {"LayerId": "pool-layer-%N"}),
+        ("DeleteApp", {"AppId": "pool-app-%N"}), ("DeleteInstance", {"InstanceId": "pool-instance-%N"}),
+    ]
+    return [(name, "read", body) for name, body in reads] + [(name, "write", body) for name, body in writes]
+
+
+def setup(port):
+    def ok(operation, body):
+        status, answer = call(port, operation, body)
+        assert status == 200, (operation, answer)
+        return answer
+    world = {"stack": STACK}
+    world["layer"] = ok("DescribeLayers", {"StackId": STACK})["Layers"][0]["LayerId"]
+    instances = ok("DescribeInstances", {"StackId": STACK})["Instances"]
+    world["instance"] = instances[0]["InstanceId"]
+    world["stopped"] = ok("CreateInstance", {"StackId": STACK, "LayerIds": [world["layer"]], "InstanceType": "t3.small"})["InstanceId"]
+    world["timer"] = ok("CreateInstance", {"StackId": STACK, "LayerIds": [world["layer"]], "InstanceType": "t3.small", "AutoScalingType": "timer"})["InstanceId"]
+    world["deployment"] = ok("CreateDeployment", CREATE_DEPLOYMENT)["DeploymentId"]
+    world["arn"] = ok("DescribeStacks", {"StackIds": [STACK]})["Stacks"][0]["Arn"]
+    ok("AttachElasticLoadBalancer", {"ElasticLoadBalancerName": "demo-lb", "LayerId": world["layer"]})
+    world["small"] = ok("CreateStack", {"Name": "small", "Region": "us-east-1", "ServiceRoleArn": ROLE, "DefaultInstanceProfileArn": PROFILE})["StackId"]
+    small_layer = ok("CreateLayer", {"StackId": world["small"], "Type": "custom", "Name": "w", "Shortname": "w"})["LayerId"]
+    for _ in range(5):
+        started = ok("CreateInstance", {"StackId": world["small"], "LayerIds": [small_layer], "InstanceType": "t3.small"})["InstanceId"]
+        ok("StartInstance", {"InstanceId": started})
+    world["source"] = ok("CreateStack", {"Name": "source", "Region": "us-east-1", "ServiceRoleArn": ROLE, "DefaultInstanceProfileArn": PROFILE})["StackId"]
+    ok("CreateLayer", {"StackId": world["source"], "Type": "custom", "Name": "w", "Shortname": "w"})
+    return world
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", default=str(BENCH.parent / ".build/release/opsworks-local"))
+    parser.add_argument("--seconds", type=int, default=2)
+    parser.add_argument("--smoke", action="store_true", help="16 connections only, 1 s a run: checks the sweep runs")
+    args = parser.parse_args()
+    connection_counts = (16,) if args.smoke else (1, 16)
+    seconds = 1 if args.smoke else args.seconds
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="opsworks-sweep-"))
+    pools = workdir / "pools.json"
+    pool_fixtures(pools)
+    server = ours(pathlib.Path(args.binary), workdir / "sweep.db", "--fixtures", str(pools))
+    try:
+        world = setup(server.port)
+        next_number, results = {}, {}
+        for connections in connection_counts:
+            layer_round = next_number.get("layer", 0)
+            for name, kind, body in operations(world):
+                # Detach and DeleteLayer walk the pool layers this round's Attach walked.
+                pool = "layer" if name in ("AttachElasticLoadBalancer", "DetachElasticLoadBalancer", "DeleteLayer") else name
+                start = layer_round if pool == "layer" else next_number.get(pool, 0)
+                run = sweep_wrk(server.port, name, body, connections, seconds, start)
+                next_number[pool] = max(next_number.get(pool, 0), start + run["requests"])
+                results[(name, connections)] = dict(run, kind=kind)
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    report(results, connection_counts)
+
+
+def report(results, connection_counts):
+    reference = {"read": results[("DescribeStacks", 16)]["ok_rps"], "write": results[("CreateDeployment", 16)]["ok_rps"]}
+    print("| operation | kind | " + " | ".join(f"@{c} req/s" for c in connection_counts) + " | @16 / reference | refused @16 |")
+    print("|---|---|" + "---|" * len(connection_counts) + "---|---|")
+    below = []
+    for (name, connections), run in results.items():
+        if connections != 16:
+            continue
+        ratio = run["ok_rps"] / reference[run["kind"]] if reference[run["kind"]] else 0
+        if ratio < 0.5:
+            below.append(name)
+        rates = " | ".join(str(results[(name, c)]["ok_rps"]) for c in connection_counts)
+        print(f"| {name} | {run['kind']} | {rates} | {ratio:.2f} | {run['refused']} |")
+    print(f"\nreferences at 16 connections: reads DescribeStacks {reference['read']} req/s, writes CreateDeployment {reference['write']} req/s")
+    print("below half of their reference: " + (", ".join(below) if below else "none"))
+
+
+if __name__ == "__main__":
+    main()
