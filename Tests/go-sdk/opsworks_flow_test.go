@@ -254,3 +254,52 @@ func TestTheWholeFlow(t *testing.T) {
 		t.Errorf("DescribeStacks of a deleted stack: want *types.ResourceNotFoundException, got %T %v", err, err)
 	}
 }
+
+// The stack-level operations, each response deserialised by the SDK's strict types.
+func TestStackOperations(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c := newClient(t)
+	stackId := must(c.CreateStack(ctx, &opsworks.CreateStackInput{Name: aws.String("go-ops"), Region: aws.String("us-east-1"),
+		ServiceRoleArn: aws.String(role), DefaultInstanceProfileArn: aws.String(profile)})).StackId
+	layerId := must(c.CreateLayer(ctx, &opsworks.CreateLayerInput{StackId: stackId, Type: types.LayerTypeCustom, Name: aws.String("Db"), Shortname: aws.String("db"),
+		VolumeConfigurations: []types.VolumeConfiguration{{MountPoint: aws.String("/data"), NumberOfDisks: aws.Int32(2), Size: aws.Int32(50), RaidLevel: aws.Int32(1)}}})).LayerId
+	same(t, "GetHostnameSuggestion", *must(c.GetHostnameSuggestion(ctx, &opsworks.GetHostnameSuggestionInput{LayerId: layerId})).Hostname, "db1")
+	instanceId := must(c.CreateInstance(ctx, &opsworks.CreateInstanceInput{StackId: stackId, LayerIds: []string{*layerId}, InstanceType: aws.String("t3.small")})).InstanceId
+	timerId := must(c.CreateInstance(ctx, &opsworks.CreateInstanceInput{StackId: stackId, LayerIds: []string{*layerId}, InstanceType: aws.String("t3.small"),
+		AutoScalingType: types.AutoScalingTypeTimer})).InstanceId
+
+	must(c.StartStack(ctx, &opsworks.StartStackInput{StackId: stackId}))
+	must(c.RebootInstance(ctx, &opsworks.RebootInstanceInput{InstanceId: instanceId}))
+	summary := must(c.DescribeStackSummary(ctx, &opsworks.DescribeStackSummaryInput{StackId: stackId})).StackSummary
+	same(t, "StackSummary counts", []any{*summary.LayersCount, *summary.AppsCount, *summary.InstancesCount.Online, *summary.InstancesCount.Stopped}, []any{int32(1), int32(0), int32(1), int32(1)})
+	arrays := must(c.DescribeRaidArrays(ctx, &opsworks.DescribeRaidArraysInput{InstanceId: instanceId})).RaidArrays
+	if len(arrays) != 1 || *arrays[0].RaidLevel != 1 || *arrays[0].NumberOfDisks != 2 || *arrays[0].MountPoint != "/data" {
+		t.Errorf("DescribeRaidArrays: want one RAID 1 array of 2 disks at /data, got %#v", arrays)
+	}
+	must(c.SetTimeBasedAutoScaling(ctx, &opsworks.SetTimeBasedAutoScalingInput{InstanceId: timerId,
+		AutoScalingSchedule: &types.WeeklyAutoScalingSchedule{Monday: map[string]string{"9": "on"}}}))
+	schedules := must(c.DescribeTimeBasedAutoScaling(ctx, &opsworks.DescribeTimeBasedAutoScalingInput{InstanceIds: []string{*timerId}})).TimeBasedAutoScalingConfigurations
+	same(t, "TimeBasedAutoScaling", schedules[0].AutoScalingSchedule.Monday, map[string]string{"9": "on"})
+	must(c.StopStack(ctx, &opsworks.StopStackInput{StackId: stackId}))
+
+	parameters := must(c.DescribeStackProvisioningParameters(ctx, &opsworks.DescribeStackProvisioningParametersInput{StackId: stackId}))
+	if parameters.AgentInstallerUrl == nil || parameters.Parameters["assets_download_bucket"] == "" {
+		t.Errorf("DescribeStackProvisioningParameters: %#v", parameters)
+	}
+	versions := must(c.DescribeAgentVersions(ctx, &opsworks.DescribeAgentVersionsInput{StackId: stackId})).AgentVersions
+	if len(versions) == 0 || *versions[0].ConfigurationManager.Version != "12" {
+		t.Errorf("DescribeAgentVersions: %#v", versions)
+	}
+	systems := must(c.DescribeOperatingSystems(ctx, &opsworks.DescribeOperatingSystemsInput{})).OperatingSystems
+	if len(systems) == 0 || !*systems[0].Supported {
+		t.Errorf("DescribeOperatingSystems: %#v", systems)
+	}
+	same(t, "DescribeServiceErrors", len(must(c.DescribeServiceErrors(ctx, &opsworks.DescribeServiceErrorsInput{StackId: stackId})).ServiceErrors), 0)
+
+	cloneId := must(c.CloneStack(ctx, &opsworks.CloneStackInput{SourceStackId: stackId, ServiceRoleArn: aws.String(role), Name: aws.String("go-clone")})).StackId
+	cloned := must(c.DescribeLayers(ctx, &opsworks.DescribeLayersInput{StackId: cloneId})).Layers
+	if len(cloned) != 1 || *cloned[0].Shortname != "db" || *cloned[0].LayerId == *layerId {
+		t.Errorf("CloneStack: want a copy of the layer, got %#v", cloned)
+	}
+}

@@ -20,4 +20,4 @@ def test_the_go_sdk_runs_the_whole_flow(server, tmp_path):
                             capture_output=True, text=True, timeout=600)
     print(result.stdout[-5000:])
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
-    assert "--- PASS: TestTheWholeFlow" in result.stdout
+    assert "--- PASS: TestTheWholeFlow" in result.stdout and "--- PASS: TestStackOperations" in result.stdout
