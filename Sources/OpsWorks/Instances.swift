@@ -307,11 +307,11 @@ extension OpsWorksService {
             let os = stored.stringMember("Os") ?? ""
             instance["Ec2InstanceId"] = .string(Self.ec2InstanceId(of: stored.id))
             instance["PrivateIp"] = .string(privateIp)
-            instance["PrivateDns"] = .string("ip-\(privateIp.replacing(".", with: "-")).\(region == "us-east-1" ? "ec2.internal" : region + ".compute.internal")")
+            instance["PrivateDns"] = .string("ip-\(Self.dashed(privateIp)).\(region == "us-east-1" ? "ec2.internal" : region + ".compute.internal")")
             instance["PublicIp"] = .string(publicIp)
-            instance["PublicDns"] = .string("ec2-\(publicIp.replacing(".", with: "-")).\(region == "us-east-1" ? "compute-1" : region + ".compute").amazonaws.com")
+            instance["PublicDns"] = .string("ec2-\(Self.dashed(publicIp)).\(region == "us-east-1" ? "compute-1" : region + ".compute").amazonaws.com")
             instance["ReportedAgentVersion"] = .string(Self.isWindows(os) ? "71400020160128114716" : "4039-20200430042739")
-            instance["ReportedOs"] = Self.reportedOs(os)
+            instance["ReportedOs"] = Self.reportedOsByName[os] ?? Self.reportedOs(os)
         } else {
             // Present before the agent reports, as on AWS: Terraform reads ReportedOs.Family on
             // every read of an instance, a stopped one too (fidelity audit, finding 1).
@@ -319,6 +319,15 @@ extension OpsWorksService {
         }
         return stored.with(instance)
     }
+
+    /// `10.1.2.3` -> `10-1-2-3`, for EC2's host names (`replacing(_:with:)` is generic and slow).
+    static func dashed(_ address: String) -> String {
+        String(decoding: address.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
+    }
+
+    /// The reports of the systems the service offers, made once: DescribeInstances shows one
+    /// for every running instance.
+    static let reportedOsByName: [String: JSON] = Dictionary(uniqueKeysWithValues: operatingSystems.map { ($0.name, reportedOs($0.name)) })
 
     /// What the agent reports of an OS, in ohai's words (`{"Family":"debian","Name":"ubuntu",
     /// "Version":"14.04"}`, the service's own sample).

@@ -35,3 +35,59 @@ def test_cli_reports_an_unknown_stack_at_once(server):
     assert "An error occurred (ResourceNotFoundException)" in result.stderr
     assert "Unable to find stack with ID S" in result.stderr
     assert time.monotonic() - started < 10, "no retries: the CLI should fail on the first answer"
+
+
+def test_every_operation_added_for_the_whole_api_runs_from_the_cli(server, client):
+    """Each operation of the API part 1, as `aws opsworks <command>` spells it, answered with what
+    the CLI prints: JSON with the output's member, or nothing for operations without output."""
+    from conftest import online_instance
+    stack = client.create_stack(Name="cli", Region="us-east-1", ServiceRoleArn=ROLE, DefaultInstanceProfileArn=PROFILE)["StackId"]
+    layer = client.create_layer(StackId=stack, Type="custom", Name="Web", Shortname="web")["LayerId"]
+    instance = online_instance(client, stack, layer)
+    timer = client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small", AutoScalingType="timer")["InstanceId"]
+    spare = client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small")["InstanceId"]
+    app = client.create_app(StackId=stack, Name="Shop", Type="php")["AppId"]
+    arn = client.describe_stacks(StackIds=[stack])["Stacks"][0]["Arn"]
+    schedule = json.dumps({"Monday": {"9": "on"}})
+    commands = [
+        (["tag-resource", "--resource-arn", arn, "--tags", "team=web"], None),
+        (["list-tags", "--resource-arn", arn], "Tags"),
+        (["untag-resource", "--resource-arn", arn, "--tag-keys", "team"], None),
+        (["attach-elastic-load-balancer", "--elastic-load-balancer-name", "cli-lb", "--layer-id", layer], None),
+        (["describe-elastic-load-balancers", "--layer-ids", layer], "ElasticLoadBalancers"),
+        (["detach-elastic-load-balancer", "--elastic-load-balancer-name", "cli-lb", "--layer-id", layer], None),
+        (["set-load-based-auto-scaling", "--layer-id", layer, "--enable"], None),
+        (["describe-load-based-auto-scaling", "--layer-ids", layer], "LoadBasedAutoScalingConfigurations"),
+        (["set-time-based-auto-scaling", "--instance-id", timer, "--auto-scaling-schedule", schedule], None),
+        (["describe-time-based-auto-scaling", "--instance-ids", timer], "TimeBasedAutoScalingConfigurations"),
+        (["update-stack", "--stack-id", stack, "--name", "cli-2"], None),
+        (["update-layer", "--layer-id", layer, "--name", "Web 2"], None),
+        (["update-instance", "--instance-id", spare, "--instance-type", "t3.medium"], None),
+        (["reboot-instance", "--instance-id", instance], None),
+        (["describe-stack-summary", "--stack-id", stack], "StackSummary"),
+        (["describe-stack-provisioning-parameters", "--stack-id", stack], "Parameters"),
+        (["get-hostname-suggestion", "--layer-id", layer], "Hostname"),
+        (["describe-agent-versions", "--stack-id", stack], "AgentVersions"),
+        (["describe-operating-systems"], "OperatingSystems"),
+        (["describe-service-errors", "--stack-id", stack], "ServiceErrors"),
+        (["describe-raid-arrays", "--stack-id", stack], "RaidArrays"),
+        (["clone-stack", "--source-stack-id", stack, "--service-role-arn", ROLE], "StackId"),
+        (["stop-stack", "--stack-id", stack], None),
+        (["start-stack", "--stack-id", stack], None),
+        (["stop-stack", "--stack-id", stack], None),
+        (["delete-app", "--app-id", app], None),
+        (["delete-instance", "--instance-id", spare, "--delete-elastic-ip", "--delete-volumes"], None),
+    ]
+    for arguments, member in commands:
+        result = aws(server, *arguments)
+        assert result.returncode == 0, (arguments, result.stderr)
+        if member:
+            assert member in json.loads(result.stdout), (arguments, result.stdout)
+        else:
+            assert result.stdout.strip() == "", (arguments, result.stdout)
+    # The stack is emptied and deleted last, as a teardown does.
+    for other in (instance, timer):
+        assert aws(server, "delete-instance", "--instance-id", other).returncode == 0
+    assert aws(server, "delete-layer", "--layer-id", layer).returncode == 0
+    assert aws(server, "delete-stack", "--stack-id", stack).returncode == 0
+    assert "ResourceNotFoundException" in aws(server, "describe-stacks", "--stack-ids", stack).stderr
