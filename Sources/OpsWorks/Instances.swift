@@ -211,20 +211,21 @@ extension OpsWorksService {
 
     private func transition(_ scope: Scope, _ input: JSONObject, _ transition: Transition) throws -> JSONObject {
         let instanceId = input.string("InstanceId") ?? ""
-        let now = clock()
         try store.write(scope) { records in
             guard let instance = try records.instanceStates(where: .id, equals: instanceId).first else {
                 throw AWSError.notFound("instance", instanceId)
             }
-            try move(instance, transition, records, at: now)
+            // The clock is read in the write, where writes run one after another: a transition
+            // read before a neighbour's was written would see that one's steps in its future.
+            try move(instance, transition, records, at: clock())
         }
         return JSONObject()
     }
 
     private func transitionStack(_ scope: Scope, _ input: JSONObject, _ transition: Transition) throws -> JSONObject {
         let stackId = input.string("StackId") ?? ""
-        let now = clock()
         try store.write(scope) { records in
+            let now = clock()
             _ = try records.require(.stack, stackId)
             let instances = try records.stored(.instance, where: .stackId, equals: stackId)
             for stored in instances where try stored.decoded()["AutoScalingType"] == nil {
