@@ -1,9 +1,15 @@
 -- One AWS JSON 1.1 call, with the headers botocore 1.40.18 sends (the signature is not checked
 -- by default). OPERATION and BODY come from the environment.
+--
+-- A BODY with %N is made anew for each request (bench/sweep.py's writes that must differ: names,
+-- pool IDs to delete): %N becomes a number unique to the request (OFFSET + its count) and %M
+-- that number modulo MODULUS. Only then is there a request() function, since one costs wrk a
+-- Lua call per request and the fixed-body runs measure the server, not the client.
 local operation = os.getenv("OPERATION") or "DescribeStacks"
+local template = os.getenv("BODY") or "{}"
 
 wrk.method = "POST"
-wrk.body = os.getenv("BODY") or "{}"
+wrk.body = template
 wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
 wrk.headers["X-Amz-Target"] = "OpsWorks_20130218." .. operation
 wrk.headers["User-Agent"] = "Boto3/1.40.18 md/Botocore#1.40.18 ua/2.1 os/linux#6.1 md/arch#x86_64 lang/python#3.11.7 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.40.18"
@@ -11,3 +17,12 @@ wrk.headers["X-Amz-Date"] = "20261127T010000Z"
 wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/us-east-1/opsworks/aws4_request, "
   .. "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" .. string.rep("0", 64)
 
+if template:find("%%N") then
+  local counter = tonumber(os.getenv("OFFSET") or "0")
+  local modulus = tonumber(os.getenv("MODULUS") or "1")
+  request = function()
+    counter = counter + 1
+    local body = template:gsub("%%N", tostring(counter)):gsub("%%M", tostring(counter % modulus))
+    return wrk.format(nil, nil, nil, body)
+  end
+end

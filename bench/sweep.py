@@ -44,7 +44,7 @@ def pool_fixtures(path):
 
 
 def sweep_wrk(port, operation, body, connections, seconds, offset):
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(BENCH / "sweep.lua"),
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(BENCH / "request.lua"),
                           f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=seconds + 60,
                          env={"OPERATION": operation, "BODY": json.dumps(body), "OFFSET": str(offset), "MODULUS": str(HOSTS),
                               "PATH": "/usr/bin:/bin"}).stdout
