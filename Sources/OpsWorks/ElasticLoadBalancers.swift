@@ -7,7 +7,7 @@ extension OpsWorksService {
     func attachElasticLoadBalancer(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let name = input.string("ElasticLoadBalancerName") ?? ""
         let layerId = input.string("LayerId") ?? ""
-        guard Self.isLoadBalancerName(name) else {
+        guard Self.isLabel(name, maxLength: 32) else {
             throw AWSError.validation("Elastic Load Balancer Name: \(name) is not a Classic Load Balancer name (1 to 32 letters, digits and hyphens)")
         }
         try store.write(scope) { records in
@@ -78,12 +78,5 @@ extension OpsWorksService {
         ])
         if let vpcId = stack.string("VpcId") { balancer["VpcId"] = .string(vpcId) }
         return .object(balancer)
-    }
-
-    /// Classic Load Balancer names: 1 to 32 letters, digits and hyphens, no hyphen at either end.
-    static func isLoadBalancerName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...32).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
-        return bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == UInt8(ascii: "-") }
     }
 }

@@ -141,7 +141,7 @@ extension OpsWorksService {
             throw AWSError.validation("Subnet Id: \(subnet) is not a subnet ID")
         }
         let region = stack.string("Region") ?? ""
-        if let zone = input.string("AvailabilityZone"), !(zone.hasPrefix(region) && zone.count == region.count + 1) {
+        if let zone = input.string("AvailabilityZone"), !isZone(zone, of: region) {
             throw AWSError.validation("Availability Zone: \(zone) is not a zone of \(region)")
         }
     }
@@ -167,11 +167,11 @@ extension OpsWorksService {
         guard input["Force"] == .bool(true) else { return try transition(scope, input, .stop) }
         let instanceId = input.string("InstanceId") ?? ""
         try store.write(scope) { records in
-            let instance = try records.require(.instance, instanceId)
-            if instance.string("RootDeviceType") == "ebs" {
+            let stored = try records.requireStored(.instance, instanceId)
+            if stored.stringMember("RootDeviceType") == "ebs" {
                 try deleteInstance(records, instanceId)
             } else {
-                try move(InstanceState(id: instanceId, stackId: instance.string("StackId") ?? "", timelineText: try records.requireStored(.instance, instanceId).timeline?.text),
+                try move(InstanceState(id: instanceId, stackId: stored.stringMember("StackId") ?? "", timelineText: stored.timeline?.text),
                          .stop, records, at: clock())
             }
         }
@@ -350,9 +350,13 @@ extension OpsWorksService {
     }
 
     /// RFC 1123 host labels: letters, digits, inner hyphens, 1 to 63 characters.
-    static func isHostname(_ name: String) -> Bool {
+    static func isHostname(_ name: String) -> Bool { isLabel(name, maxLength: 63) }
+
+    /// Letters, digits and hyphens, no hyphen at either end, 1 to `maxLength` characters: host
+    /// names and Classic Load Balancer names alike.
+    static func isLabel(_ name: String, maxLength: Int) -> Bool {
         let bytes = Array(name.utf8)
-        guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
+        guard (1...maxLength).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == UInt8(ascii: "-") }
     }
 

@@ -62,8 +62,7 @@ extension OpsWorksService {
     /// §3.1, each a ValidationException in the service's `<Field>: <problem>` style; the real
     /// texts where they are known.
     static func checkStack(_ input: JSONObject, endpointRegion: String) throws {
-        let name = input.string("Name") ?? ""
-        guard (1...64).contains(name.count) else { throw AWSError.validation("Name: must be 1 to 64 characters, not \(name.count)") }
+        try checkStackName(input.string("Name") ?? "")
         let region = input.string("Region") ?? ""
         guard RequestContext.isRegionName(region), endpointRegions.contains(region) || classicRegions.contains(region) else {
             throw AWSError.validation("Region: \(region) is not a region OpsWorks Stacks runs in")
@@ -82,7 +81,7 @@ extension OpsWorksService {
         if let subnetId { guard isEC2Id(subnetId, prefix: "subnet") else { throw AWSError.validation("Default Subnet Id: \(subnetId) is not a subnet ID") } }
         if vpcId != nil && subnetId == nil { throw AWSError.validation("Default Subnet Id: You must specify a value for DefaultSubnetId when VpcId is given") }
         if vpcId == nil && subnetId != nil { throw AWSError.validation("Vpc Id: DefaultSubnetId needs the VpcId of its VPC") }
-        if let zone = input.string("DefaultAvailabilityZone"), !(zone.hasPrefix(region) && zone.count == region.count + 1) {
+        if let zone = input.string("DefaultAvailabilityZone"), !isZone(zone, of: region) {
             throw AWSError.validation("Default Availability Zone: \(zone) is not a zone of \(region)")
         }
         let os = input.string("DefaultOs") ?? "Amazon Linux 2"
@@ -104,6 +103,16 @@ extension OpsWorksService {
         if input.object("ChefConfiguration")?.string("BerkshelfVersion") != nil && chef != "11.10" {
             throw AWSError.validation("Chef Configuration's Berkshelf Version: is unsupported prior to Chef 11.10")
         }
+    }
+
+    /// Stack names: 1 to 64 characters [Model-doc CreateStackRequest.Name].
+    static func checkStackName(_ name: String) throws {
+        guard (1...64).contains(name.count) else { throw AWSError.validation("Name: must be 1 to 64 characters, not \(name.count)") }
+    }
+
+    /// A zone of the region: the region's name and one letter (`us-east-1a`).
+    static func isZone(_ zone: String, of region: String) -> Bool {
+        zone.hasPrefix(region) && zone.count == region.count + 1 && zone.last?.isLetter == true
     }
 
     /// An OS the Chef version supports, or Custom: `Default Os: X is unsupported with Chef::11.4.`
@@ -149,9 +158,7 @@ extension OpsWorksService {
     /// variables [Model, UG workingstacks-edit].
     func updateStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let stackId = input.string("StackId") ?? ""
-        if let name = input.string("Name"), name.isEmpty || name.count > 64 {
-            throw AWSError.validation("Name: must be 1 to 64 characters, not \(name.count)")
-        }
+        if let name = input.string("Name") { try Self.checkStackName(name) }
         if let theme = input.string("HostnameTheme"), !Self.hostnameThemes.contains(theme) {
             throw AWSError.validation("HostnameTheme \(theme) is not one of \(Self.hostnameThemes.joined(separator: ", "))")
         }
@@ -251,9 +258,7 @@ extension OpsWorksService {
     /// no tags, nothing registered [UG workingstacks-cloning]. One write: the whole clone or none.
     func cloneStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let sourceId = input.string("SourceStackId") ?? ""
-        if let name = input.string("Name"), name.isEmpty || name.count > 64 {
-            throw AWSError.validation("Name: must be 1 to 64 characters, not \(name.count)")
-        }
+        if let name = input.string("Name") { try Self.checkStackName(name) }
         let newId = try store.write(scope) { records -> String in
             let source = try records.require(.stack, sourceId)
             if let os = input.string("DefaultOs"), Self.isWindows(os) != Self.isWindows(source.string("DefaultOs") ?? "") {
