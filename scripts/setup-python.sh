@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv
-want="boto3==1.40.18 botocore==1.40.18 awscli==1.42.18 pytest==8.4.2"
+want="boto3==1.40.18 botocore==1.40.18 awscli==1.42.18 pytest==8.4.2 selenium==4.35.0"
 stamp="$venv/.installed"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0

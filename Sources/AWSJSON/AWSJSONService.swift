@@ -1,9 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPServer
 import Logging
 
 /// An operation: the request's context and its validated input in, the output object out.
 /// It throws `AWSError` for what the client did wrong; anything else is a server fault.
 public typealias AWSOperation = @Sendable (RequestContext, JSONObject) throws -> JSONObject
+
+/// A fault a test asked for, struck at this edge before the operation runs.
+public enum InjectedFault: Sendable {
+    case error(AWSError)
+    case delay(milliseconds: Int)
+    /// Close the connection without an answer, as a dropped connection looks to the client.
+    case dropConnection
+}
+
+/// One API call as it was answered, for the event stream and the dashboard's feed.
+public struct AWSCall: Sendable {
+    public let operation: String
+    public let status: Int
+    /// The error code of a refused call; nil for a success.
+    public let errorType: String?
+    public let milliseconds: Double
+    public let accessKey: String
+    public let account: String
+    public let region: String
+    public let requestId: String
+    /// The StackId the request named, if any (the dashboard refreshes that stack).
+    public let stackId: String?
+}
+
+/// What a server built on this protocol may add around every call.
+public struct AWSJSONHooks: Sendable {
+    /// The faults that strike a call of `operation` by `accessKey`.
+    public var faults: (@Sendable (_ operation: String, _ accessKey: String) -> [InjectedFault])?
+    /// Called after every call is answered.
+    public var onCall: (@Sendable (AWSCall) -> Void)?
+
+    public init(faults: (@Sendable (String, String) -> [InjectedFault])? = nil, onCall: (@Sendable (AWSCall) -> Void)? = nil) {
+        self.faults = faults
+        self.onCall = onCall
+    }
+}
 
 /// The AWS JSON 1.1 protocol: routes on `X-Amz-Target`, checks the body against the model,
 /// runs the operation, and renders the result or the error with `x-amzn-RequestId`.
@@ -14,29 +53,40 @@ public struct AWSJSONService: Sendable {
     private let operations: [String: AWSOperation]
     private let validator: ShapeValidator
     private let verifier: SignatureVerifier?
+    private let hooks: AWSJSONHooks
     private let logger: Logger
 
     /// With a `verifier`, every request must carry a valid SigV4 signature of a known key.
-    public init(model: ServiceModel, operations: [String: AWSOperation], verifier: SignatureVerifier? = nil, logger: Logger) {
+    public init(model: ServiceModel, operations: [String: AWSOperation], verifier: SignatureVerifier? = nil, hooks: AWSJSONHooks = AWSJSONHooks(), logger: Logger) {
         self.model = model
         self.operations = operations
         self.validator = ShapeValidator(model: model)
         self.verifier = verifier
+        self.hooks = hooks
         self.logger = logger
     }
+
+    /// Thrown by `perform` when a fault rule drops the connection.
+    private struct DroppedConnection: Error {}
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
         let requestId = makeUUID()
         let target = request.headers["X-Amz-Target"]
         var accessKey = "-"
+        var context: RequestContext?
+        var stackId: String?
         let response: HTTPResponse
         do {
-            var context = try RequestContext(requestId: requestId, authorization: request.headers["Authorization"])
-            if let host = request.headers["Host"] { context.host = host }
-            accessKey = context.accessKeyId.isEmpty ? "-" : context.accessKeyId
-            let output = try perform(request, target: target, context: context)
+            var parsed = try RequestContext(requestId: requestId, authorization: request.headers["Authorization"])
+            if let host = request.headers["Host"] { parsed.host = host }
+            context = parsed
+            accessKey = parsed.accessKeyId.isEmpty ? "-" : parsed.accessKeyId
+            let output = try perform(request, target: target, context: parsed, stackId: &stackId)
             response = Self.response(.ok, body: output.serialized(), requestId: requestId)
+        } catch is DroppedConnection {
+            logger.info("\(operationName(target) ?? target ?? "-") connection dropped by a fault rule \(requestId) key=\(accessKey)")
+            return .dropConnection
         } catch let error as AWSError {
             response = Self.response(for: error, requestId: requestId)
         } catch {
@@ -49,10 +99,18 @@ public struct AWSJSONService: Sendable {
         // An error's type goes on its line: "CreateDeployment 400 ValidationException 0.3ms ...".
         let errorType = response.status.code >= 400 ? " " + (response.headers["x-amzn-ErrorType"] ?? "-") : ""
         logger.info("\(operationName(target) ?? target ?? "-") \(response.status.code)\(errorType) \(Self.milliseconds(elapsed))ms \(requestId) key=\(accessKey)")
+        if let onCall = hooks.onCall {
+            onCall(AWSCall(
+                operation: operationName(target) ?? target ?? "-", status: response.status.code,
+                errorType: response.status.code >= 400 ? response.headers["x-amzn-ErrorType"] : nil,
+                milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+                accessKey: accessKey, account: context?.account ?? RequestContext.defaultAccount,
+                region: context?.region ?? RequestContext.defaultRegion, requestId: requestId, stackId: stackId))
+        }
         return response
     }
 
-    private func perform(_ request: HTTPRequest, target: String?, context: RequestContext) throws -> JSONObject {
+    private func perform(_ request: HTTPRequest, target: String?, context: RequestContext, stackId: inout String?) throws -> JSONObject {
         guard request.method == "POST" else {
             throw AWSError(.unknownOperation, "Operations are called with POST / and an X-Amz-Target header.")
         }
@@ -61,11 +119,19 @@ public struct AWSJSONService: Sendable {
         guard let name = operationName(target), let inputShape = model.operations[name] else {
             throw AWSError(.unknownOperation, target.map { "Unknown operation \($0)" } ?? "The X-Amz-Target header is missing.")
         }
+        for fault in hooks.faults?(name, context.accessKeyId) ?? [] {
+            switch fault {
+            case .error(let error): throw error
+            case .delay(let milliseconds): usleep(useconds_t(milliseconds) * 1000)
+            case .dropConnection: throw DroppedConnection()
+            }
+        }
         guard let operation = operations[name] else {
             throw AWSError(.notImplemented, "\(name) is not supported by opsworks-local yet.")
         }
         let input = try parseBody(request.body)
         let validated = try inputShape.map { try validator.validate(input, shape: $0) } ?? JSONObject()
+        stackId = validated.string("StackId")
         return try operation(context, validated)
     }
 

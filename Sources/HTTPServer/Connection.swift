@@ -57,6 +57,12 @@ struct Connection {
                         sentContinue = false
                         let keepAlive = request.keepAlive && !isStopping()
                         let response = handler.handle(request)
+                        if response.dropsConnection { return }
+                        if let stream = response.stream {
+                            try socket.sendAll(response.serialized(keepAlive: false))
+                            stream(StreamOutput(socket: socket, isStopping: isStopping))
+                            return
+                        }
                         try socket.sendAll(response.serialized(keepAlive: keepAlive))
                         guard keepAlive else { return }
                         waitingSince = monotonicSeconds()

@@ -3,11 +3,30 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// When set, the head is sent without a Content-Length and `stream` then writes the body
+    /// until it returns; the connection closes after it (Server-Sent Events).
+    public var stream: (@Sendable (StreamOutput) -> Void)?
+    /// Close the connection without sending anything (a fault a test asked for).
+    public var dropsConnection = false
 
     public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response whose body `stream` writes as it goes, until the client leaves or the server stops.
+    public static func streaming(headers: HTTPHeaders, _ stream: @escaping @Sendable (StreamOutput) -> Void) -> HTTPResponse {
+        var response = HTTPResponse(status: .ok, headers: headers)
+        response.stream = stream
+        return response
+    }
+
+    /// No response at all: the connection is closed.
+    public static var dropConnection: HTTPResponse {
+        var response = HTTPResponse(status: .ok)
+        response.dropsConnection = true
+        return response
     }
 
     /// The bytes on the wire: status line, headers, framing, body. Written as bytes: building
@@ -29,6 +48,10 @@ public struct HTTPResponse: Sendable {
             bytes.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
             append(field.value)
             bytes.append(contentsOf: [13, 10])
+        }
+        if stream != nil {
+            append("Connection: close\r\n\r\n")  // the body ends when the connection does
+            return bytes
         }
         append("Content-Length: ")
         append(String(body.count))

@@ -10,6 +10,7 @@ public struct HTTPStatus: Hashable, Sendable {
 
     public static let `continue` = HTTPStatus(100, "Continue")
     public static let ok = HTTPStatus(200, "OK")
+    public static let found = HTTPStatus(302, "Found")
     public static let badRequest = HTTPStatus(400, "Bad Request")
     public static let forbidden = HTTPStatus(403, "Forbidden")
     public static let notFound = HTTPStatus(404, "Not Found")
@@ -22,4 +23,14 @@ public struct HTTPStatus: Hashable, Sendable {
     public static let notImplemented = HTTPStatus(501, "Not Implemented")
     public static let serviceUnavailable = HTTPStatus(503, "Service Unavailable")
     public static let versionNotSupported = HTTPStatus(505, "HTTP Version Not Supported")
+    public static let badGateway = HTTPStatus(502, "Bad Gateway")
+    public static let gatewayTimeout = HTTPStatus(504, "Gateway Timeout")
+    public static let tooManyRequests = HTTPStatus(429, "Too Many Requests")
+
+    /// The status of `code`, with its reason phrase where this server knows it.
+    public static func withCode(_ code: Int) -> HTTPStatus {
+        let known: [HTTPStatus] = [.ok, .found, .badRequest, .forbidden, .notFound, .methodNotAllowed, .requestTimeout, .tooManyRequests,
+                                   .internalServerError, .notImplemented, .badGateway, .serviceUnavailable, .gatewayTimeout]
+        return known.first { $0.code == code } ?? HTTPStatus(code, code < 500 ? "Client Error" : "Server Error")
+    }
 }

@@ -5,8 +5,8 @@ extension OpsWorksService {
         // What needs no stored data is checked and encoded first: the write runs in a batch that
         // every other writing connection waits on (see GroupCommitWriter), so it does only what
         // must see the database.
-        let checked = Result { try DeploymentRequest(scope, input, at: clock(), durations: durations) }
-        return Self.output("DeploymentId", try store.write(scope) { records in
+        let checked = Result { try DeploymentRequest(scope, input, at: clock()) }
+        let written = try store.write(scope) { records -> WrittenDeployment in
             // An unknown stack is reported before anything wrong with the rest of the request.
             let stackId = input.string("StackId") ?? ""
             guard try records.exists(.stack, stackId) else { throw AWSError.notFound("stack", stackId) }
@@ -23,21 +23,70 @@ extension OpsWorksService {
             let fails = try request.command == .rollback && !rollBack(records, appId: request.appId ?? "")
 
             let targets = try deploymentTargets(records, stackId: stackId, instances: listedInstances, layers: request.layerIds, at: request.createdAt)
+            let courses = commandCourses(request, targets: targets, fails: fails)
             try records.insert(.deployment, id: request.deploymentId,
-                               columns: ["stack_id": stackId, "app_id": request.appId, "timeline": fails ? request.failedTimelines.deployment : request.timeline],
+                               columns: ["stack_id": stackId, "app_id": request.appId, "timeline": courses.deployment.text],
                                encodedDocument: request.document(instanceIds: targets.map(\.id)))
-            // One command per target. An instance that is not online when the deployment starts
-            // is skipped, as the agent on it cannot run anything.
-            for target in targets {
+            var commands: [(id: String, timeline: Timeline)] = []
+            for (target, timeline) in zip(targets, courses.commands) {
                 let commandId = makeTimeOrderedUUID()
                 try records.insert(.command, id: commandId,
-                                   columns: ["deployment_id": request.deploymentId, "instance_id": target.id,
-                                             "timeline": target.status != "online" ? request.skippedCommandTimeline
-                                                 : fails ? request.failedTimelines.command : request.commandTimeline],
+                                   columns: ["deployment_id": request.deploymentId, "instance_id": target.id, "timeline": timeline.text],
                                    encodedDocument: request.commandDocument(commandId: commandId, instanceId: target.id))
+                commands.append((commandId, timeline))
             }
-            return request.deploymentId
-        })
+            return WrittenDeployment(deployment: courses.deployment, commands: commands)
+        }
+        schedule(scope, .deployment, request(checked).deploymentId, written.deployment, after: request(checked).createdAt)
+        for command in written.commands { schedule(scope, .command, command.id, command.timeline, after: request(checked).createdAt) }
+        return Self.output("DeploymentId", request(checked).deploymentId)
+    }
+
+    private func request(_ checked: Result<DeploymentRequest, any Error>) -> DeploymentRequest {
+        try! checked.get()  // only called after the write, which has thrown any error of it
+    }
+
+    /// The timelines a deployment's write decided, announced once it has committed.
+    private struct WrittenDeployment: Sendable {
+        let deployment: Timeline
+        let commands: [(id: String, timeline: Timeline)]
+    }
+
+    /// How each target's command runs, and so how the deployment does. An instance that is not
+    /// online when the deployment starts is skipped, as the agent on it cannot run anything. With
+    /// `--deployment-seconds` each command has its own course, as agents on different machines
+    /// do: it is acknowledged a little after the start and ends on its own, the last one exactly
+    /// the given seconds after the start, which is when the deployment ends too. A command fails
+    /// when the deployment does (a rollback with nothing to roll back to, the failure recipe) or
+    /// when a fault rule picks its instance; the deployment fails with any of its commands.
+    private func commandCourses(_ request: DeploymentRequest, targets: [(id: String, status: String)], fails: Bool) -> (deployment: Timeline, commands: [Timeline]) {
+        let start = request.createdAt
+        let seconds = durations.deploymentSeconds
+        let ran = targets.map { $0.status == "online" }
+        let failed = zip(targets, ran).map { target, ran in
+            ran && (fails || request.fails || faults.commandFails(command: request.command.rawValue, appId: request.appId, instanceId: target.id))
+        }
+        // Each command's share of the run, from a hash of its instance: the same every run.
+        let staggered = seconds > 0 && targets.count > 1
+        let shares = staggered ? targets.map { Double(fnv1a($0.id) % 1000) / 1000 } : []
+        let longest = shares.max() ?? 0
+        var commands: [Timeline] = []
+        for index in targets.indices {
+            guard ran[index] else {
+                commands.append(Timeline(["pending", "skipped"], from: start, stepSeconds: seconds))
+                continue
+            }
+            let final = failed[index] ? "failed" : "successful"
+            guard staggered else {
+                commands.append(Timeline(["pending", final], from: start, stepSeconds: seconds))
+                continue
+            }
+            let acknowledged = start.adding(seconds * 0.1 * shares[index])
+            let end = shares[index] == longest ? start.adding(seconds) : start.adding(seconds * (0.6 + 0.4 * shares[index] / max(longest, 0.001)))
+            commands.append(Timeline(steps: [.init(status: "pending", at: start), .init(status: "pending", at: acknowledged), .init(status: final, at: end)]))
+        }
+        let deploymentFails = fails || request.fails || failed.contains(true)
+        return (Timeline(["running", deploymentFails ? "failed" : "successful"], from: start, stepSeconds: seconds), commands)
     }
 
     /// The listed instances plus those of the listed layers, each once; when neither is given,
@@ -118,7 +167,9 @@ extension OpsWorksService {
         guard let timeline = stored.timeline, let start = timeline.steps.first?.at else { return .raw(stored.bytes) }
         let status = timeline.status(at: time)
         command["Status"] = .string(status)
-        if status != "skipped" { command["AcknowledgedAt"] = .string(start.iso8601) }
+        // A staggered command has its agent's acknowledgement as a step of its own.
+        let acknowledged = timeline.steps.count > 2 ? timeline.steps[1].at : start
+        if status != "skipped" && acknowledged <= time { command["AcknowledgedAt"] = .string(acknowledged.iso8601) }
         if timeline.isFinished(at: time) && status != "skipped" {
             command["CompletedAt"] = .string(timeline.end.iso8601)
             command["ExitCode"] = .int(status == "successful" ? 0 : 1)
@@ -136,18 +187,14 @@ struct DeploymentRequest {
     let layerIds: [String]
     let createdAt: Timestamp
     let deploymentId = makeTimeOrderedUUID()
-    /// The lifecycle column texts of the deployment and of its commands.
-    let timeline: String
-    let commandTimeline: String
-    let skippedCommandTimeline: String
-    /// For a rollback, the timelines of one that finds no earlier release (others never fail so).
-    let failedTimelines: (deployment: String, command: String)
+    /// Whether it runs the failure recipe, and so fails wherever it runs.
+    let fails: Bool
     /// The deployment document without its InstanceIds, which need the stored instances.
     private let encodedWithoutInstances: [UInt8]
     /// The members every command of the deployment shares, as an encoded object.
     private let encodedCommandMembers: [UInt8]
 
-    init(_ scope: Scope, _ input: JSONObject, at now: Timestamp, durations: LifecycleDurations) throws {
+    init(_ scope: Scope, _ input: JSONObject, at now: Timestamp) throws {
         let commandInput = input.object("Command") ?? JSONObject()
         let commandText = commandInput.string("Name") ?? ""
         guard let command = DeploymentCommandName(rawValue: commandText) else {
@@ -170,15 +217,7 @@ struct DeploymentRequest {
         layerIds = input.strings("LayerIds") ?? []
         createdAt = now
 
-        let fails = command == .executeRecipes && (args.strings("recipes") ?? []).contains(DeploymentCommandName.failingRecipe)
-        let finalStatus = fails ? "failed" : "successful"
-        let seconds = durations.deploymentSeconds
-        timeline = Timeline(["running", finalStatus], from: now, stepSeconds: seconds).text
-        commandTimeline = Timeline(["pending", finalStatus], from: now, stepSeconds: seconds).text
-        skippedCommandTimeline = Timeline(["pending", "skipped"], from: now, stepSeconds: seconds).text
-        failedTimelines = command == .rollback
-            ? (Timeline(["running", "failed"], from: now, stepSeconds: seconds).text, Timeline(["pending", "failed"], from: now, stepSeconds: seconds).text)
-            : (timeline, commandTimeline)
+        fails = command == .executeRecipes && (args.strings("recipes") ?? []).contains(DeploymentCommandName.failingRecipe)
 
         let createdAtText = JSON.string(now.iso8601)
         // Optional members the client did not set are left out, as the service leaves them out.

@@ -30,6 +30,8 @@ extension OpsWorksService {
     public struct FixtureSummary: Sendable, Equatable {
         public var created = 0
         public var existing = 0
+        /// The time a loaded state snapshot was taken at (a manual clock is set to it).
+        public var snapshotClock: Timestamp?
 
         public init(created: Int = 0, existing: Int = 0) {
             self.created = created
@@ -47,6 +49,13 @@ extension OpsWorksService {
             var summary = FixtureSummary()
             for document in parsed {
                 let scoped = records(document.scope)
+                if let state = document.state {
+                    let counts = try state.insert(into: scoped.database, source: document.source)
+                    summary.created += counts.created
+                    summary.existing += counts.existing
+                    summary.snapshotClock = state.clock ?? summary.snapshotClock
+                    continue
+                }
                 for entry in document.entries {
                     if try scoped.exists(entry.kind, entry.id) {
                         summary.existing += 1
@@ -101,6 +110,8 @@ struct FixturesDocument {
     let source: String
     let scope: Scope
     private(set) var entries: [Entry] = []
+    /// A state snapshot's rows, when the file is one (`GET /_opsworks-local/state`).
+    private(set) var state: StateRows?
 
     /// How each kind sits in a file: its ID member, the request it stands for, and the members
     /// it holds beside that request's.
@@ -135,8 +146,16 @@ struct FixturesDocument {
             throw FixtureError(description: "\(file.source): not valid JSON: \(error)")
         }
         func fail(_ message: String) -> FixtureError { FixtureError(description: "\(file.source): \(message)") }
+        if let snapshot = root[OpsWorksService.stateMember] {
+            guard root.keys.count == 1 else {
+                throw fail("a state snapshot has \(OpsWorksService.stateMember) alone at the top level")
+            }
+            state = try StateRows(snapshot, source: file.source)
+            scope = Scope(account: "", region: "")  // each row carries its own
+            return
+        }
         for (key, _) in root where !Self.topLevelMembers.contains(key) {
-            throw fail("unknown key \(key) at the top level (known: Account, Region, Stacks)")
+            throw fail("unknown key \(key) at the top level (known: Account, Region, Stacks; or \(OpsWorksService.stateMember) alone, a state snapshot)")
         }
         let account = try Self.string(root, "Account", at: "the top level", in: file.source) ?? RequestContext.defaultAccount
         let region = try Self.string(root, "Region", at: "the top level", in: file.source) ?? RequestContext.defaultRegion

@@ -166,15 +166,16 @@ extension OpsWorksService {
     func stopInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         guard input["Force"] == .bool(true) else { return try transition(scope, input, .stop) }
         let instanceId = input.string("InstanceId") ?? ""
-        try store.write(scope) { records in
+        let moved = try store.write(scope) { records -> [Move] in
             let stored = try records.requireStored(.instance, instanceId)
             if stored.stringMember("RootDeviceType") == "ebs" {
                 try deleteInstance(records, instanceId)
-            } else {
-                try move(InstanceState(id: instanceId, stackId: stored.stringMember("StackId") ?? "", timelineText: stored.timeline?.text),
-                         .stop, records, at: clock())
+                return []
             }
+            return try move(InstanceState(id: instanceId, stackId: stored.stringMember("StackId") ?? "", timelineText: stored.timeline?.text),
+                            .stop, records, at: clock())
         }
+        schedule(scope, moved)
         return JSONObject()
     }
 
@@ -211,38 +212,56 @@ extension OpsWorksService {
 
     private func transition(_ scope: Scope, _ input: JSONObject, _ transition: Transition) throws -> JSONObject {
         let instanceId = input.string("InstanceId") ?? ""
-        try store.write(scope) { records in
+        let moved = try store.write(scope) { records in
             guard let instance = try records.instanceStates(where: .id, equals: instanceId).first else {
                 throw AWSError.notFound("instance", instanceId)
             }
             // The clock is read in the write, where writes run one after another: a transition
             // read before a neighbour's was written would see that one's steps in its future.
-            try move(instance, transition, records, at: clock())
+            return try move(instance, transition, records, at: clock())
         }
+        schedule(scope, moved)
         return JSONObject()
     }
 
     private func transitionStack(_ scope: Scope, _ input: JSONObject, _ transition: Transition) throws -> JSONObject {
         let stackId = input.string("StackId") ?? ""
-        try store.write(scope) { records in
+        let moved = try store.write(scope) { records in
             let now = clock()
             _ = try records.require(.stack, stackId)
             let instances = try records.stored(.instance, where: .stackId, equals: stackId)
-            for stored in instances where try stored.decoded()["AutoScalingType"] == nil {
+            return try instances.filter { try $0.decoded()["AutoScalingType"] == nil }.flatMap { stored in
                 try move(InstanceState(id: stored.id, stackId: stackId, timelineText: stored.timeline?.text), transition, records, at: now)
             }
         }
+        schedule(scope, moved)
         return JSONObject()
     }
 
-    private func move(_ instance: InstanceState, _ transition: Transition, _ records: Records, at now: Timestamp) throws {
+    /// An instance's new timeline, decided in a write, announced once the write has committed.
+    struct Move: Sendable {
+        let instanceId: String
+        let timeline: Timeline
+        let at: Timestamp
+    }
+
+    /// Sets the instance's timeline for `transition`: none when it is already where it goes or on
+    /// its way. A start that a fault rule makes fail walks that rule's statuses instead.
+    private func move(_ instance: InstanceState, _ transition: Transition, _ records: Records, at now: Timestamp) throws -> [Move] {
         let current = instance.status(at: now)
-        if transition.settled.contains(current) { return }
+        if transition.settled.contains(current) { return [] }
         if let from = transition.from, !from.contains(current) {
-            guard transition.refusesOthers else { return }  // already on its way
+            guard transition.refusesOthers else { return [] }  // already on its way
             throw AWSError.validation("Instance \(instance.id) is \(current); only an instance that is \(from.sorted().joined(separator: " or ")) can be rebooted")
         }
-        try records.setTimeline(.instance, id: instance.id, Timeline(transition.statuses, from: now, stepSeconds: durations.instanceStepSeconds))
+        let statuses = transition.statuses == InstanceLifecycle.start ? faults.failedStart(instanceId: instance.id) ?? transition.statuses : transition.statuses
+        let timeline = Timeline(statuses, from: now, stepSeconds: durations.instanceStepSeconds)
+        try records.setTimeline(.instance, id: instance.id, timeline)
+        return [Move(instanceId: instance.id, timeline: timeline, at: now)]
+    }
+
+    private func schedule(_ scope: Scope, _ moves: [Move]) {
+        for move in moves { schedule(scope, .instance, move.instanceId, move.timeline, after: move.at) }
     }
 
     // MARK: - Time-based scaling

@@ -14,20 +14,51 @@ public struct LifecycleDurations: Sendable {
     }
 }
 
+/// A status a resource enters at a later time, decided by a write now (an instance's next
+/// lifecycle step, a deployment's end): the event stream announces it when the clock gets there.
+public struct ScheduledStatus: Sendable {
+    public let account: String
+    public let region: String
+    /// `stack`, `instance`, `deployment`, `command`.
+    public let kind: String
+    public let id: String
+    public let status: String
+    public let at: Timestamp
+}
+
 /// The OpsWorks Stacks domain: every implemented operation, over the SQLite store.
 /// Operations know nothing of sockets or HTTP; they take validated input and return output.
 public final class OpsWorksService: Sendable {
     let store: Store
     let durations: LifecycleDurations
     let clock: @Sendable () -> Timestamp
+    /// The outcome rules of `/_opsworks-local/faults` (failed commands, failed starts).
+    public let faults: FaultInjector
+    /// Told of every status a resource will enter later than the write that decided it.
+    let transitions: (@Sendable ([ScheduledStatus]) -> Void)?
 
     /// Where the state is kept (the file's path, or `:memory:`).
     public var databasePath: String { store.path }
 
-    public init(store: Store, durations: LifecycleDurations = LifecycleDurations(), clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+    public init(
+        store: Store, durations: LifecycleDurations = LifecycleDurations(),
+        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
+        faults: FaultInjector = FaultInjector(),
+        transitions: (@Sendable ([ScheduledStatus]) -> Void)? = nil
+    ) {
         self.store = store
         self.durations = durations
         self.clock = clock
+        self.faults = faults
+        self.transitions = transitions
+    }
+
+    /// Reports the steps of `timeline` after `now` (none when the lifecycle is instant).
+    func schedule(_ scope: Scope, _ kind: ResourceKind, _ id: String, _ timeline: Timeline, after now: Timestamp) {
+        guard let transitions, timeline.end > now else { return }
+        transitions(timeline.steps.filter { $0.at > now }.map {
+            ScheduledStatus(account: scope.account, region: scope.region, kind: kind.rawValue, id: id, status: $0.status, at: $0.at)
+        })
     }
 
     /// The operations this emulator implements; the model's others answer NotImplementedException.
@@ -79,8 +110,8 @@ public final class OpsWorksService: Sendable {
     }
 
     /// The AWS JSON service over these operations and the OpsWorks model.
-    public func awsService(verifier: SignatureVerifier? = nil, logger: Logger) -> AWSJSONService {
-        AWSJSONService(model: .opsWorks, operations: operations, verifier: verifier, logger: logger)
+    public func awsService(verifier: SignatureVerifier? = nil, hooks: AWSJSONHooks = AWSJSONHooks(), logger: Logger) -> AWSJSONService {
+        AWSJSONService(model: .opsWorks, operations: operations, verifier: verifier, hooks: hooks, logger: logger)
     }
 }
 

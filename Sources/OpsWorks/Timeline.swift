@@ -9,6 +9,8 @@ struct Timeline: Sendable, Equatable {
 
     var steps: [Step]
 
+    init(steps: [Step]) { self.steps = steps }
+
     /// `statuses` entered one after the other, `stepSeconds` apart, from `start`.
     init(_ statuses: [String], from start: Timestamp, stepSeconds: Double) {
         steps = statuses.enumerated().map { Step(status: $0.element, at: start.adding(Double($0.offset) * stepSeconds)) }

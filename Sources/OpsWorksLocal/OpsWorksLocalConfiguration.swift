@@ -21,6 +21,11 @@ public struct OpsWorksLocalConfiguration: Sendable {
     /// Access key to secret. When set, every request must carry a valid SigV4 signature of one
     /// of these keys, and the endpoints that change state under `/_opsworks-local/` too.
     public var verifiedCredentials: [String: String]?
+    /// `.manual` stops simulated time until `POST /_opsworks-local/clock` moves it.
+    public var clock: SimulatedClock.Mode
+    /// Seeds every generated ID (resources and request IDs): the same calls on a fresh state
+    /// give the same IDs.
+    public var seed: UInt64?
 
     /// The defaults suit a test: loopback, a free port, state in memory, lifecycles at once.
     public init(
@@ -33,7 +38,9 @@ public struct OpsWorksLocalConfiguration: Sendable {
         idleTimeoutSeconds: Double = 60,
         requestTimeoutSeconds: Double = 30,
         maxDatabaseBytes: Int? = nil,
-        verifiedCredentials: [String: String]? = nil
+        verifiedCredentials: [String: String]? = nil,
+        clock: SimulatedClock.Mode = .system,
+        seed: UInt64? = nil
     ) {
         self.host = host
         self.port = port
@@ -45,6 +52,8 @@ public struct OpsWorksLocalConfiguration: Sendable {
         self.requestTimeoutSeconds = requestTimeoutSeconds
         self.maxDatabaseBytes = maxDatabaseBytes
         self.verifiedCredentials = verifiedCredentials
+        self.clock = clock
+        self.seed = seed
     }
 
     public var isInMemory: Bool { databasePath == Self.inMemory }

@@ -37,6 +37,9 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
     /// What a load of the fixtures at start created.
     public let fixturesLoaded: OpsWorksService.FixtureSummary
 
+    /// The clock, the fault rules and the event stream of this emulator.
+    public let controls: EmulatorControls
+
     private let http: HTTPServer
     private let store: Store
     private let logger: Logger
@@ -70,13 +73,24 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
             } catch {
                 throw OpsWorksLocalStartError(description: "cannot open the database \(configuration.databasePath): \(error)")
             }
-            let service = OpsWorksService(store: store, durations: configuration.durations)
+            if let seed = configuration.seed { IdentifierSource.shared.reseed(seed) }
+            let clock = SimulatedClock(configuration.clock)
+            let controls = EmulatorControls(
+                clock: clock,
+                faults: FaultInjector(random: Self.faultRandom(seed: configuration.seed)),
+                seed: configuration.seed)
+            let service = OpsWorksService(
+                store: store, durations: configuration.durations, clock: { clock.now() },
+                faults: controls.faults, transitions: { [ticker = controls.ticker] in ticker.add($0) })
             do {
                 fixturesLoaded = try service.loadFixtures(fixtures)
             } catch {
                 try? store.close()
                 throw OpsWorksLocalStartError(description: "\(error)")
             }
+            // A state snapshot on a manual clock resumes at the moment it was taken.
+            if let time = fixturesLoaded.snapshotClock, clock.mode == .manual { _ = try? clock.set(time) }
+            self.controls = controls
             let verifier = configuration.verifiedCredentials.map { SignatureVerifier(credentials: $0, now: { Timestamp.now().seconds }) }
             http = try HTTPServer(
                 listener: listener,
@@ -84,7 +98,8 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
                     host: configuration.host, port: listener.port, maxConnections: configuration.maxConnections,
                     requestTimeoutSeconds: configuration.requestTimeoutSeconds, idleTimeoutSeconds: configuration.idleTimeoutSeconds
                 ),
-                handler: OpsWorksLocalHandler(service: service, fixtures: fixtures, verifier: verifier, logger: logger),
+                handler: OpsWorksLocalHandler(service: service, fixtures: fixtures, verifier: verifier, controls: controls,
+                                              durations: configuration.durations, logger: logger),
                 logger: logger
             )
         } catch {
@@ -126,8 +141,18 @@ public final class OpsWorksLocalServer: @unchecked Sendable {  // its one var is
     }
 
     private func serveUntilStopped() {
+        if !controls.ticker.start() { logger.error("cannot start the thread that announces lifecycle steps") }
         http.run()
+        controls.ticker.stop()
         close()
+    }
+
+    /// Fault probabilities draw from their own sequence: seeded beside the IDs' with `--seed`,
+    /// so a probabilistic rule hits the same calls every run without shifting any ID.
+    private static func faultRandom(seed: UInt64?) -> IdentifierSource {
+        let random = IdentifierSource()
+        if let seed { random.reseed(seed ^ 0x5EED_FA17_0000_0001) }
+        return random
     }
 
     /// Stops serving and waits until the requests in flight are answered and the store is

@@ -25,6 +25,16 @@ public final class Monitor: @unchecked Sendable {
     /// Sleeps until `broadcast`, with the mutex released meanwhile; call with it held.
     public func wait() { pthread_cond_wait(condition, mutex) }
     public func broadcast() { pthread_cond_broadcast(condition) }
+    /// `wait()` for at most `seconds`; false when the time ran out first.
+    @discardableResult
+    public func wait(seconds: Double) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        let nanoseconds = Int(deadline.tv_nsec) + Int((seconds.truncatingRemainder(dividingBy: 1)) * 1e9)
+        deadline.tv_sec += Int(seconds) + nanoseconds / 1_000_000_000
+        deadline.tv_nsec = nanoseconds % 1_000_000_000
+        return pthread_cond_timedwait(condition, mutex, &deadline) == 0
+    }
     /// Wakes one waiter, for when any one of them can take what became available.
     public func signal() { pthread_cond_signal(condition) }
 

@@ -15,8 +15,12 @@ struct OpsWorksLocalCommand: ParsableCommand {
         discussion: """
             Point an AWS SDK or the AWS CLI at http://127.0.0.1:4580 (any region, any keys).
             State is kept in SQLite: ./opsworks-local.db unless --db or --in-memory say otherwise.
-            GET /_opsworks-local/health reports readiness; POST /_opsworks-local/reset empties all
-            state and loads the --fixtures files again.
+            Open http://127.0.0.1:4580/ in a browser for the live dashboard.
+            Test control under /_opsworks-local/ (JSON; the README has curl examples):
+              GET health · POST reset (back to the --fixtures) · GET state (a snapshot, loadable with --fixtures)
+              GET|POST clock (with --clock manual: {"advanceSeconds": N} or {"set": "<ISO time>"})
+              GET|POST|DELETE faults (error, latency and outcome rules) · GET events (Server-Sent Events)
+              GET logs/<CommandId> (a command's log)
             """,
         version: OpsWorksLocalServer.version
     )
@@ -41,6 +45,12 @@ struct OpsWorksLocalCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Seconds a deployment stays running before it completes (0: at once).")
     var deploymentSeconds: Double = 0
+
+    @Option(help: "system: the wall clock; manual: time stands still (from 2026-01-01T00:00:00Z) until POST /_opsworks-local/clock moves it.")
+    var clock = "system"
+
+    @Option(parsing: .unconditional, help: "Seed every generated ID (resources, request IDs) and fault probability: the same calls on a fresh state give the same IDs.")
+    var seed: UInt64?
 
     @Option(parsing: .unconditional, help: "Connections served at once; one more is answered 503.")
     var maxConnections = 1024
@@ -68,6 +78,7 @@ struct OpsWorksLocalCommand: ParsableCommand {
         for (name, seconds) in [("--instance-step-seconds", instanceStepSeconds), ("--deployment-seconds", deploymentSeconds)] {
             guard seconds.isFinite, seconds >= 0 else { throw ValidationError("\(name) must be a number of seconds, 0 or more, not \(seconds)") }
         }
+        guard SimulatedClock.Mode(rawValue: clock) != nil else { throw ValidationError("--clock must be system or manual, not \(clock)") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -122,7 +133,9 @@ struct OpsWorksLocalCommand: ParsableCommand {
             durations: LifecycleDurations(instanceStepSeconds: instanceStepSeconds, deploymentSeconds: deploymentSeconds),
             maxConnections: maxConnections, idleTimeoutSeconds: idleTimeout, requestTimeoutSeconds: requestTimeout,
             maxDatabaseBytes: maxDbMib.map { $0 * 1024 * 1024 },
-            verifiedCredentials: verifySignatures ? credentialPairs : nil
+            verifiedCredentials: verifySignatures ? credentialPairs : nil,
+            clock: SimulatedClock.Mode(rawValue: clock) ?? .system,
+            seed: seed
         )
     }
 

@@ -1,0 +1,73 @@
+import AWSJSON
+
+/// What the dashboard shows: per account and region with state, each stack with its layers,
+/// instances, apps (and the versions kept for rollbacks) and newest deployments with their
+/// commands, each exactly as the Describe calls return it, at one moment of the clock.
+extension OpsWorksService {
+    /// Deployments listed per stack, newest first; the API holds them all.
+    static let overviewDeployments = 15
+
+    public func overview() throws -> JSON {
+        let scopes = try store.read(Scope(account: "", region: "")) { records in
+            try records.database.statement("SELECT DISTINCT scope FROM stacks ORDER BY scope").rows { $0.text(0) ?? "" }
+        }
+        let regions = try scopes.compactMap { key -> JSON? in
+            let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return nil }
+            let scope = Scope(account: parts[0], region: parts[1])
+            let stacks = try describeStacks(scope, JSONObject()).members.first?.value.arrayValue ?? []
+            return .object(JSONObject([
+                ("Account", .string(scope.account)),
+                ("Region", .string(scope.region)),
+                ("Stacks", .array(try stacks.map { try stackOverview(scope, $0) })),
+            ]))
+        }
+        return .object(JSONObject([("Clock", .string(clock().iso8601)), ("Regions", .array(regions))]))
+    }
+
+    private func stackOverview(_ scope: Scope, _ stack: JSON) throws -> JSON {
+        let stackDocument: JSONObject
+        switch stack {
+        case .raw(let bytes): stackDocument = try Stored.decode(bytes)
+        default: stackDocument = stack.objectValue ?? JSONObject()
+        }
+        let byStack = JSONObject([("StackId", .string(stackDocument.string("StackId") ?? ""))])
+        func listed(_ output: JSONObject) -> [JSON] { output.members.first?.value.arrayValue ?? [] }
+        let apps = try listed(describeApps(scope, byStack)).map { app -> JSON in
+            let appId = (try? Stored.decodeJSON(app))?.string("AppId") ?? ""
+            let kept = try store.read(scope) { try $0.appVersions(appId) }
+            return .object(((try? Stored.decodeJSON(app)) ?? JSONObject()).merging(JSONObject([("KeptVersions", .array(kept.map(JSON.object)))])))
+        }
+        let deployments = try listed(describeDeployments(scope, byStack)).prefix(Self.overviewDeployments).map { deployment -> JSON in
+            let document = (try? Stored.decodeJSON(deployment)) ?? JSONObject()
+            let commands = try listed(describeCommands(scope, JSONObject([("DeploymentId", .string(document.string("DeploymentId") ?? ""))])))
+            return .object(document.merging(JSONObject([("Commands", .array(commands))])))
+        }
+        return .object(JSONObject([
+            ("Stack", .object(stackDocument)),
+            ("Layers", .array(try listed(describeLayers(scope, byStack)))),
+            ("Instances", .array(try listed(describeInstances(scope, byStack)))),
+            ("Apps", .array(apps)),
+            ("Deployments", .array(Array(deployments))),
+        ]))
+    }
+}
+
+extension Stored {
+    /// An item of a Describe answer as an object, whether it was spliced in raw or built.
+    static func decodeJSON(_ value: JSON) throws -> JSONObject {
+        switch value {
+        case .raw(let bytes): try decode(bytes)
+        case .object(let object): object
+        default: JSONObject()
+        }
+    }
+}
+
+extension Records {
+    /// The versions of an app kept for rollbacks, oldest first.
+    func appVersions(_ appId: String) throws -> [JSONObject] {
+        try database.statement("SELECT doc FROM app_versions WHERE scope = ? AND app_id = ? ORDER BY rowid")
+            .rows([.text(scope.key), .text(appId)]) { try $0.withBytes(0) { try Stored.decode(Array($0)) } }
+    }
+}

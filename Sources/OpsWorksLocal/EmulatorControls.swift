@@ -1,0 +1,88 @@
+import AWSJSON
+import HTTPServer
+import OpsWorks
+
+/// What a test or a demo steers beside the API: the clock, the fault rules, the seed of the IDs,
+/// and the event stream that reports it all.
+public struct EmulatorControls: Sendable {
+    public let clock: SimulatedClock
+    public let faults: FaultInjector
+    /// `--seed`: a reset starts the ID sequence again from it.
+    public let seed: UInt64?
+    let events: EventHub
+    let ticker: StatusTicker
+
+    public init(clock: SimulatedClock = SimulatedClock(), faults: FaultInjector = FaultInjector(), seed: UInt64? = nil) {
+        self.clock = clock
+        self.faults = faults
+        self.seed = seed
+        let events = EventHub()
+        self.events = events
+        ticker = StatusTicker(clock: clock) { due in
+            for status in due { events.publish { Event.status(status) } }
+        }
+        clock.onChange { now in events.publish { Event.clock(now, mode: clock.mode) } }
+    }
+
+    /// The AWS JSON hooks: request fault rules strike, every call is published.
+    var hooks: AWSJSONHooks {
+        AWSJSONHooks(
+            faults: { [faults] operation, accessKey in
+                faults.requestFaults(operation: operation, accessKey: accessKey).map { fault in
+                    switch fault {
+                    case .error(let status, let type, let message):
+                        return .error(AWSError(AWSErrorCode(rawValue: type), message, status: .withCode(status)))
+                    case .latency(let milliseconds): return .delay(milliseconds: milliseconds)
+                    case .closeConnection: return .dropConnection
+                    }
+                }
+            },
+            onCall: { [events] call in
+                events.publish { Event.call(call) }
+                if call.status < 400 && !Event.isRead(call.operation) { events.publish { Event.change(call) } }
+            }
+        )
+    }
+}
+
+/// The events of the stream, each a JSON object with a `type`.
+enum Event {
+    static func isRead(_ operation: String) -> Bool {
+        operation.hasPrefix("Describe") || operation.hasPrefix("List") || operation.hasPrefix("Get")
+    }
+
+    /// An API call as answered: when (wall clock), what, how it ended, how long it took, who.
+    static func call(_ call: AWSCall) -> JSONObject {
+        JSONObject([
+            ("type", "call"), ("time", .string(Timestamp.now().iso8601)), ("operation", .string(call.operation)),
+            ("status", .int(Int64(call.status))), ("errorType", call.errorType.map(JSON.string) ?? .null),
+            ("durationMs", .double((call.milliseconds * 1000).rounded() / 1000)), ("accessKey", .string(call.accessKey)),
+            ("account", .string(call.account)), ("region", .string(call.region)), ("requestId", .string(call.requestId)),
+        ])
+    }
+
+    /// A call that changed the state.
+    static func change(_ call: AWSCall) -> JSONObject {
+        JSONObject([
+            ("type", "change"), ("operation", .string(call.operation)), ("account", .string(call.account)),
+            ("region", .string(call.region)), ("stackId", call.stackId.map(JSON.string) ?? .null),
+        ])
+    }
+
+    /// A lifecycle step reached on the clock.
+    static func status(_ status: ScheduledStatus) -> JSONObject {
+        JSONObject([
+            ("type", "status"), ("kind", .string(status.kind)), ("id", .string(status.id)), ("status", .string(status.status)),
+            ("at", .string(status.at.iso8601)), ("account", .string(status.account)), ("region", .string(status.region)),
+        ])
+    }
+
+    static func clock(_ now: Timestamp, mode: SimulatedClock.Mode) -> JSONObject {
+        JSONObject([("type", "clock"), ("now", .string(now.iso8601)), ("mode", .string(mode.rawValue))])
+    }
+
+    /// A change of the emulator itself: a reset, a fault rule added or removed.
+    static func control(_ type: String, _ members: [(String, JSON)] = []) -> JSONObject {
+        JSONObject([("type", .string(type))] + members)
+    }
+}
