@@ -27,3 +27,6 @@ swift build -c release --product opsworks-local 2>&1 | grep -E "error|warning: "
 python3 bench/bench.py --binary "$(swift build -c release --show-bin-path)/opsworks-local" "$@"
 # Every implemented operation at 1 and 16 connections (--smoke: 16 only, 1 s a run).
 python3 bench/sweep.py --binary "$(swift build -c release --show-bin-path)/opsworks-local" $([ "${1:-}" = "--smoke" ] && echo --smoke)
+# CreateDeployment at 16 connections with 50 event streams open, against none (--smoke: 1 s, 5 streams).
+(cd bench && python3 streams.py --binary "$(cd .. && swift build -c release --show-bin-path)/opsworks-local" \
+  $([ "${1:-}" = "--smoke" ] && echo "--seconds 1 --rounds 1 --streams 5"))

@@ -84,7 +84,7 @@ function h(tag, attrs, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -92,7 +92,7 @@ function h(tag, attrs, ...children) {
 }
 
 const badge = (status, attrs) => h("span", Object.assign({ class: "badge " + status, "data-status": status }, attrs || {}), status);
-const short = (id) => (id || "").slice(0, 8);
+const short = (id) => (id || "").slice(-12);  // time-ordered IDs share their first digits
 const time = (iso) => iso ? iso.replace("T", " ").replace("+00:00", "") : "";
 const seconds = (from, to) => (from && to) ? Math.round((Date.parse(to) - Date.parse(from)) / 1000) + " s" : "";
 

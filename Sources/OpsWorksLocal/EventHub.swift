@@ -19,7 +19,7 @@ import Threads
 final class EventHub: Sendable {
     static let capacity = 8192
     /// How long a stream waits after a write before it takes the next batch.
-    static let batchSeconds = 0.05
+    static let batchSeconds = 0.2
     /// A comment line this often keeps proxies and idle timers from closing a quiet stream.
     static let heartbeatSeconds = 15.0
 

@@ -134,6 +134,12 @@ def test_the_readme_runs_as_written(tmp_path):
     assert re.search(r"\tsuccessful\tfirst deploy", everything)
     assert re.search(r"deployment [0-9a-f-]{36} is successful, 1 command\(s\) on instance [0-9a-f-]{36}", everything)
     assert '"status":"ok"' in everything and '"status":"reset"' in everything
+    # Test control: a deployment held running by the manual clock, then done; a throttled call
+    # retried into a success; a snapshot.
+    assert '"now":"2026-01-01T00:00:00+00:00","mode":"manual"' in everything
+    assert "running\n" in everything and "successful\t30" in everything
+    assert '"type":"ThrottlingException"' in everything and '{"removed":2}' not in everything
+    assert '{"OpsWorksLocalState":' in everything
 
 
 def test_the_aws_cli_and_boto3_take_the_endpoint_from_the_environment(server):
