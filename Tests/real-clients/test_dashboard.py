@@ -9,12 +9,15 @@ import shutil
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import CHEF_11, REPO, create_stack, online_instance
 
 SCREENSHOTS = REPO / "Tests/real-clients/screenshots"
+# The page re-renders on every event: an element found a moment ago may have been replaced.
+REPLACED = (StaleElementReferenceException,)
 
 
 @pytest.fixture
@@ -37,14 +40,19 @@ def browser():
 def open_dashboard(browser, server):
     browser.get(server.url + "/")  # a browser's GET / is sent on to the dashboard
     assert browser.current_url == server.url + "/_opsworks-local/dashboard"
-    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "live").text == "live")
+    WebDriverWait(browser, 10, ignored_exceptions=REPLACED).until(lambda b: b.find_element(By.ID, "live").text == "live")
 
 
 def wait_for(browser, css, text=None, timeout=15):
     def found(b):
         elements = b.find_elements(By.CSS_SELECTOR, css)
         return elements and (text is None or elements[0].text == text) and elements[0]
-    return WebDriverWait(browser, timeout).until(found)
+    return WebDriverWait(browser, timeout, ignored_exceptions=REPLACED).until(found)
+
+
+def click(browser, css):
+    """Clicks the element, found again if a re-render replaced it in between."""
+    WebDriverWait(browser, 10, ignored_exceptions=REPLACED).until(lambda b: b.find_element(By.CSS_SELECTOR, css).click() or True)
 
 
 def severe_console_entries(browser):
@@ -86,11 +94,14 @@ def test_a_deployment_from_boto3_moves_from_running_to_successful_on_screen(brow
     browser.save_screenshot(str(SCREENSHOTS / "dashboard-deployment-running.png"))
     wait_for(browser, badge, "successful", timeout=10)
     assert browser.execute_script("return performance.getEntriesByType('navigation').length") == 1  # never reloaded
-    rows = browser.find_elements(By.CSS_SELECTOR, f'[data-deployment-id="{deployment}"] tr[data-command-id]')
-    assert len(rows) == 3 and all("successful" in row.text for row in rows)
-    rows[0].find_element(By.TAG_NAME, "a").click()
+    def rows_successful(b):
+        rows = b.find_elements(By.CSS_SELECTOR, f'[data-deployment-id="{deployment}"] tr[data-command-id]')
+        return len(rows) == 3 and all("successful" in row.text for row in rows) and rows
+    rows = WebDriverWait(browser, 5, ignored_exceptions=REPLACED).until(rows_successful)
+    WebDriverWait(browser, 5, ignored_exceptions=REPLACED).until(lambda b: (b.find_element(
+        By.CSS_SELECTOR, f'[data-deployment-id="{deployment}"] tr[data-command-id] a').click() or True))
     log = wait_for(browser, "pre.log")
-    WebDriverWait(browser, 5).until(lambda b: "Chef Run complete" in log.text)
+    WebDriverWait(browser, 5, ignored_exceptions=REPLACED).until(lambda b: "Chef Run complete" in b.find_element(By.CSS_SELECTOR, "pre.log").text)
     assert severe_console_entries(browser) == []
     browser.save_screenshot(str(SCREENSHOTS / "dashboard-deployment.png"))
     docs = REPO / "docs"
@@ -104,8 +115,8 @@ def test_a_deploy_clicked_in_the_page_is_seen_by_boto3(browser, start_server):
     stack, layer, app = demo(client)
     online_instance(client, stack, layer)
     open_dashboard(browser, server)
-    wait_for(browser, f'button[data-action="deploy"][data-app-id="{app}"]').click()
-    WebDriverWait(browser, 10).until(lambda b: client.describe_deployments(StackId=stack)["Deployments"])
+    click(browser, f'button[data-action="deploy"][data-app-id="{app}"]')
+    WebDriverWait(browser, 10, ignored_exceptions=REPLACED).until(lambda b: client.describe_deployments(StackId=stack)["Deployments"])
     deployment = client.describe_deployments(StackId=stack)["Deployments"][0]
     assert (deployment["AppId"], deployment["Command"]["Name"]) == (app, "deploy")
     cli = browser.find_element(By.ID, "cli").text
@@ -122,18 +133,18 @@ def test_a_stopped_instance_started_from_the_page_reaches_online(browser, start_
     instance = client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small")["InstanceId"]
     open_dashboard(browser, server)
     wait_for(browser, f'[data-instance-status="{instance}"]', "stopped")
-    wait_for(browser, f'button[data-action="start"][data-instance-id="{instance}"]').click()
+    click(browser, f'button[data-action="start"][data-instance-id="{instance}"]')
     seen = set()
     def online(b):
         elements = b.find_elements(By.CSS_SELECTOR, f'[data-instance-status="{instance}"]')
         if elements:
             seen.add(elements[0].text)
         return "online" in seen
-    WebDriverWait(browser, 15, poll_frequency=0.1).until(online)
+    WebDriverWait(browser, 15, poll_frequency=0.1, ignored_exceptions=REPLACED).until(online)
     assert len(seen & {"requested", "pending", "booting", "running_setup"}) >= 2, seen  # it moved through them on screen
     assert client.describe_instances(InstanceIds=[instance])["Instances"][0]["Status"] == "online"
-    row = browser.find_element(By.CSS_SELECTOR, f'tr[data-instance-id="{instance}"]')
-    assert "i-" in row.text  # the EC2 ID once running
+    WebDriverWait(browser, 5, ignored_exceptions=REPLACED).until(  # the EC2 ID once running
+        lambda b: "i-" in b.find_element(By.CSS_SELECTOR, f'tr[data-instance-id="{instance}"]').text)
     assert "start-instance --instance-id " + instance in browser.find_element(By.ID, "cli").text
     browser.save_screenshot(str(SCREENSHOTS / "dashboard-instance-started.png"))
 
