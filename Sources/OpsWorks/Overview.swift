@@ -33,10 +33,10 @@ extension OpsWorksService {
         }
         let byStack = JSONObject([("StackId", .string(stackDocument.string("StackId") ?? ""))])
         func listed(_ output: JSONObject) -> [JSON] { output.members.first?.value.arrayValue ?? [] }
-        let apps = try listed(describeApps(scope, byStack)).map { app -> JSON in
-            let appId = (try? Stored.decodeJSON(app))?.string("AppId") ?? ""
-            let kept = try store.read(scope) { try $0.appVersions(appId) }
-            return .object(((try? Stored.decodeJSON(app)) ?? JSONObject()).merging(JSONObject([("KeptVersions", .array(kept.map(JSON.object)))])))
+        let apps = try listed(describeApps(scope, byStack)).map { item -> JSON in
+            let app = try Stored.decodeJSON(item)
+            let kept = try store.read(scope) { try $0.appVersions(app.string("AppId") ?? "") }
+            return .object(app.merging(JSONObject([("KeptVersions", .array(kept.map(JSON.object)))])))
         }
         let deployments = try listed(describeDeployments(scope, byStack)).prefix(Self.overviewDeployments).map { deployment -> JSON in
             let document = (try? Stored.decodeJSON(deployment)) ?? JSONObject()
