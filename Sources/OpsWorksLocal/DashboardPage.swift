@@ -283,7 +283,7 @@ function follow() {
   source.onmessage = (message) => {
     const event = JSON.parse(message.data);
     if (event.type === "call") addCall(event);
-    else scheduleRefresh();
+    if (event.type !== "call" || event.changed) scheduleRefresh();
   };
 }
 

@@ -19,7 +19,7 @@ import Threads
 final class EventHub: Sendable {
     static let capacity = 8192
     /// How long a stream waits after a write before it takes the next batch.
-    static let batchSeconds = 0.2
+    static let batchSeconds = 0.5
     /// A comment line this often keeps proxies and idle timers from closing a quiet stream.
     static let heartbeatSeconds = 15.0
 
@@ -39,11 +39,15 @@ final class EventHub: Sendable {
     /// Publishes the event `make` builds, only when a stream is open to see it.
     func publish(_ make: () -> JSONObject) {
         guard subscribers.load(ordering: .relaxed) > 0 else { return }
-        let encoded = make().serialized()
+        // The frame is built once, for every stream: the data before the lock, the `id:` line
+        // (the sequence number, known only under it) with plain digits, no string formatting.
+        let data = make().serialized()
         monitor.withLock {
             let sequence = ring.next
-            var frame = Array("id: \(sequence)\ndata: ".utf8)
-            frame += encoded
+            var frame = Self.idLine(sequence)
+            frame.reserveCapacity(frame.count + data.count + 8)
+            frame += Self.dataPrefix
+            frame += data
             frame += [10, 10]
             if ring.events.count < Self.capacity {
                 ring.events.append(frame)
@@ -56,6 +60,19 @@ final class EventHub: Sendable {
                 monitor.broadcast()
             }
         }
+    }
+
+    private static let dataPrefix = Array("data: ".utf8)
+
+    /// `id: <sequence>\n`.
+    private static func idLine(_ sequence: UInt64) -> [UInt8] {
+        var digits: [UInt8] = []
+        var rest = sequence
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        return Array("id: ".utf8) + digits.reversed() + [10]
     }
 
     /// The response of one stream. `lastEventId` (the browser's `Last-Event-ID` on a reconnect)
@@ -80,7 +97,9 @@ final class EventHub: Sendable {
         }
         var quietSince = monotonicNow()
         while output.isOpen {
-            var batch: [UInt8] = []
+            // Under the lock only the frames' references are taken (no bytes copied), so that
+            // publishers (the API's request threads) never wait behind a stream's copying.
+            var frames: [[UInt8]] = []
             var missed: UInt64 = 0
             monitor.withLock {
                 if position == ring.next {
@@ -91,11 +110,15 @@ final class EventHub: Sendable {
                     missed = ring.next - position - UInt64(Self.capacity)
                     position = ring.next - UInt64(Self.capacity)
                 }
+                frames.reserveCapacity(Int(ring.next - position))
                 while position < ring.next {
-                    batch += ring.events[Int(position % UInt64(Self.capacity))]
+                    frames.append(ring.events[Int(position % UInt64(Self.capacity))])
                     position += 1
                 }
             }
+            var batch: [UInt8] = []
+            batch.reserveCapacity(frames.reduce(0) { $0 + $1.count })
+            for frame in frames { batch.append(contentsOf: frame) }
             if missed > 0 {
                 let overflow = JSONObject([("type", "overflow"), ("missed", .int(Int64(missed)))]).serialized()
                 guard output.write(Array("data: ".utf8) + overflow + [10, 10]) else { return }
