@@ -12,15 +12,11 @@ public struct AWSErrorCode: RawRepresentable, Hashable, Sendable {
     public static let serialization = AWSErrorCode(rawValue: "SerializationException")
     public static let unknownOperation = AWSErrorCode(rawValue: "UnknownOperationException")
     public static let internalFailure = AWSErrorCode(rawValue: "InternalFailure")
-    /// This emulator's: an operation of the model that it does not implement yet.
-    public static let notImplemented = AWSErrorCode(rawValue: "NotImplementedException")
 
     /// The HTTP status for each code; the one place errors meet status codes.
     var status: HTTPStatus {
         switch self {
         case .internalFailure: .internalServerError
-        // 501, not 500: clients retry 500s for seconds; an unsupported operation should fail at once.
-        case .notImplemented: .notImplemented
         default: .badRequest
         }
     }

@@ -50,7 +50,8 @@ public struct AWSJSONService: Sendable {
     public static let contentType = "application/x-amz-json-1.1"
 
     public let model: ServiceModel
-    private let operations: [String: AWSOperation]
+    /// Every operation of the model: its input shape and its handler.
+    private let routes: [String: (inputShape: String?, operation: AWSOperation)]
     private let validator: ShapeValidator
     private let verifier: SignatureVerifier?
     private let hooks: AWSJSONHooks
@@ -59,7 +60,12 @@ public struct AWSJSONService: Sendable {
     /// With a `verifier`, every request must carry a valid SigV4 signature of a known key.
     public init(model: ServiceModel, operations: [String: AWSOperation], verifier: SignatureVerifier? = nil, hooks: AWSJSONHooks = AWSJSONHooks(), logger: Logger) {
         self.model = model
-        self.operations = operations
+        // A service answers every operation of its model; a missing handler is a programming
+        // error, found when the service is built rather than by a client.
+        routes = Dictionary(uniqueKeysWithValues: model.operations.map { name, shape in
+            guard let operation = operations[name] else { preconditionFailure("no handler for \(name)") }
+            return (name, (shape, operation))
+        })
         self.validator = ShapeValidator(model: model)
         self.verifier = verifier
         self.hooks = hooks
@@ -116,7 +122,7 @@ public struct AWSJSONService: Sendable {
         }
         // As on AWS, who is calling is settled before what is called.
         try verifier?.verify(request)
-        guard let name = operationName(target), let inputShape = model.operations[name] else {
+        guard let name = operationName(target), let route = routes[name] else {
             throw AWSError(.unknownOperation, target.map { "Unknown operation \($0)" } ?? "The X-Amz-Target header is missing.")
         }
         for fault in hooks.faults?(name, context.accessKeyId) ?? [] {
@@ -126,13 +132,10 @@ public struct AWSJSONService: Sendable {
             case .dropConnection: throw DroppedConnection()
             }
         }
-        guard let operation = operations[name] else {
-            throw AWSError(.notImplemented, "\(name) is not supported by opsworks-local yet.")
-        }
         let input = try parseBody(request.body)
-        let validated = try inputShape.map { try validator.validate(input, shape: $0) } ?? JSONObject()
+        let validated = try route.inputShape.map { try validator.validate(input, shape: $0) } ?? JSONObject()
         stackId = validated.string("StackId")
-        return try operation(context, validated)
+        return try route.operation(context, validated)
     }
 
     /// `OpsWorks_20130218.CreateDeployment` -> `CreateDeployment`.

@@ -48,6 +48,7 @@ extension OpsWorksService {
         given["Shortname"] = nil  // derived or checked above
         let app = Self.stored(app: Self.withoutNulls(Self.document(defaults: defaults, input: given, mergedMaps: ["Attributes"])))
         try Self.requireSslConfiguration(app)
+        try Self.requireRegisteredDataSources(app, records)
         try records.insert(.app, id: id, columns: ["stack_id": stackId], document: app)
         return id
     }
@@ -70,6 +71,7 @@ extension OpsWorksService {
             changes["AppId"] = nil
             let updated = Self.stored(app: Self.document(defaults: current, input: changes, mergedMaps: ["Attributes"]))
             try Self.requireSslConfiguration(updated)
+            if input["DataSources"] != nil { try Self.requireRegisteredDataSources(updated, records) }
             try records.pushAppVersion(appId, document: current, limit: Self.appVersionsKept)
             try records.update(.app, id: appId, document: updated)
         }

@@ -225,7 +225,7 @@ struct DeploymentRequest {
         members.reserveCapacity(8)
         if let appId { members.append(("AppId", .string(appId))) }
         members.append(("CreatedAt", createdAtText))
-        members.append(("IamUserArn", .string("arn:aws:iam::\(scope.account):root")))
+        members.append(("IamUserArn", .string(scope.caller)))
         if let comment = input["Comment"], comment != .null { members.append(("Comment", comment)) }
         members.append(("Command", ["Name": .string(command.rawValue), "Args": .object(args)]))
         if let customJson = input["CustomJson"], customJson != .null { members.append(("CustomJson", customJson)) }

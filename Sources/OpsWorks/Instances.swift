@@ -316,12 +316,15 @@ extension OpsWorksService {
         var instance = JSONObject()
         let status = stored.timeline?.status(at: time) ?? "stopped"
         instance["Status"] = .string(status)
-        if InstanceLifecycle.running.contains(status) {
+        if stored.stringMember("RegisteredBy") != nil {
+            // A registered machine's addresses and report came with its registration.
+        } else if InstanceLifecycle.running.contains(status) {
             // Stable per instance: derived from its ID, so repeated calls agree. The names are
             // EC2's for the instance's region (finding 17); us-east-1 has forms of its own.
             let seed = fnv1a(stored.id)
             let privateIp = "10.\(seed >> 8 & 0xff).\(seed >> 16 & 0xff).\(seed >> 24 & 0xfe | 1)"
-            let publicIp = "198.51.100.\(seed & 0xfe | 1)"
+            // An associated Elastic IP is the public address while the instance runs [UG].
+            let publicIp = stored.stringMember("ElasticIp") ?? "198.51.100.\(seed & 0xfe | 1)"
             let zone = stored.stringMember("AvailabilityZone") ?? ""
             let region = zone.isEmpty ? "us-east-1" : String(zone.dropLast())
             let os = stored.stringMember("Os") ?? ""
@@ -379,25 +382,46 @@ extension OpsWorksService {
         return bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == UInt8(ascii: "-") }
     }
 
-    /// Only a stopped instance is deleted ("You must stop an instance before you can delete it").
-    /// Its commands stay visible by ID and by deployment. With no Elastic IPs or volumes here
-    /// yet, DeleteElasticIp and DeleteVolumes have nothing to release.
+    /// Only a stopped instance is deleted ("You must stop an instance before you can delete it"),
+    /// and not a registered on-premises machine (DeregisterInstance is for those [UG]). Its
+    /// commands stay visible by ID and by deployment. DeleteElasticIp and DeleteVolumes release
+    /// its address and volumes; otherwise they stay registered with the stack, unattached [UG].
     func deleteInstance(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let instanceId = input.string("InstanceId") ?? ""
-        let now = clock()
+        var releasing: Releasing = []
+        if input["DeleteElasticIp"] == .bool(true) { releasing.insert(.elasticIp) }
+        if input["DeleteVolumes"] == .bool(true) { releasing.insert(.volumes) }
         try store.write(scope) { records in
             let stored = try records.requireStored(.instance, instanceId)
-            let status = stored.timeline?.status(at: now) ?? "stopped"
+            if stored.stringMember("InfrastructureClass") == "on-premises" {
+                throw AWSError.validation("Instance \(instanceId) is a registered on-premises instance; use DeregisterInstance to remove it")
+            }
+            let status = stored.timeline?.status(at: clock()) ?? "stopped"
             guard status == "stopped" else {
                 throw AWSError.validation("Instance \(instanceId) is \(status). You must stop an instance before you can delete it.")
             }
-            try deleteInstance(records, instanceId)
+            try deleteInstance(records, instanceId, releasing: releasing)
         }
         return JSONObject()
     }
 
+    /// What a deleted instance takes with it: released resources are deregistered; the others
+    /// stay registered with the stack, no longer attached.
+    struct Releasing: OptionSet {
+        let rawValue: Int
+        static let elasticIp = Releasing(rawValue: 1)
+        static let volumes = Releasing(rawValue: 2)
+        static let all: Releasing = [.elasticIp, .volumes]
+    }
+
     /// An instance's record and what hangs off it, in the caller's write.
-    private func deleteInstance(_ records: Records, _ instanceId: String) throws {
+    func deleteInstance(_ records: Records, _ instanceId: String, releasing: Releasing = []) throws {
+        for address in try records.registrations(.elasticIp, instanceId: instanceId) {
+            if releasing.contains(.elasticIp) { try records.deregister(.elasticIp, address.id) } else { try records.save(.elasticIp, Self.disassociated(address)) }
+        }
+        for volume in try records.registrations(.volume, instanceId: instanceId) {
+            if releasing.contains(.volumes) { try records.deregister(.volume, volume.id) } else { try records.save(.volume, Self.unassigned(volume)) }
+        }
         try records.deleteRows("instance_layers", where: "instance_id", equals: instanceId)
         try records.deleteRows("time_based_scaling", where: "instance_id", equals: instanceId)
         try records.delete(.instance, instanceId)

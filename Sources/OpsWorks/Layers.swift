@@ -46,6 +46,7 @@ extension OpsWorksService {
         let stack = try records.require(.stack, stackId)
         let type = input.string("Type") ?? "custom"
         try Self.checkLayer(type: type, input, stack: stack)
+        if type == "ecs-cluster" { try Self.requireRegisteredCluster(input.object("Attributes")?.string("EcsClusterArn") ?? "", stackId: stackId, records) }
         let name = input.string("Name") ?? ""
         let shortname = input.string("Shortname") ?? ""
         guard !name.isEmpty else { throw AWSError.validation("Name must not be empty") }

@@ -61,7 +61,7 @@ public final class OpsWorksService: Sendable {
         })
     }
 
-    /// The operations this emulator implements; the model's others answer NotImplementedException.
+    /// Every operation of the model, by name.
     public var operations: [String: AWSOperation] {
         [
             "CreateStack": { [self] in try createStack(Scope($0), $1) },
@@ -106,6 +106,38 @@ public final class OpsWorksService: Sendable {
             "DeleteLayer": { [self] in try deleteLayer(Scope($0), $1) },
             "DeleteApp": { [self] in try deleteApp(Scope($0), $1) },
             "DeleteInstance": { [self] in try deleteInstance(Scope($0), $1) },
+            "CreateUserProfile": { [self] in try createUserProfile(Scope($0), $1) },
+            "UpdateUserProfile": { [self] in try updateUserProfile(Scope($0), $1) },
+            "DeleteUserProfile": { [self] in try deleteUserProfile(Scope($0), $1) },
+            "DescribeUserProfiles": { [self] in try describeUserProfiles(Scope($0), $1) },
+            "DescribeMyUserProfile": { [self] in try describeMyUserProfile(Scope($0), $1) },
+            "UpdateMyUserProfile": { [self] in try updateMyUserProfile(Scope($0), $1) },
+            "SetPermission": { [self] in try setPermission(Scope($0), $1) },
+            "DescribePermissions": { [self] in try describePermissions(Scope($0), $1) },
+            "GrantAccess": { [self] in try grantAccess(Scope($0), $1) },
+            "RegisterElasticIp": { [self] in try registerElasticIp(Scope($0), $1) },
+            "DeregisterElasticIp": { [self] in try deregisterElasticIp(Scope($0), $1) },
+            "AssociateElasticIp": { [self] in try associateElasticIp(Scope($0), $1) },
+            "DisassociateElasticIp": { [self] in try disassociateElasticIp(Scope($0), $1) },
+            "UpdateElasticIp": { [self] in try updateElasticIp(Scope($0), $1) },
+            "DescribeElasticIps": { [self] in try describeElasticIps(Scope($0), $1) },
+            "RegisterVolume": { [self] in try registerVolume(Scope($0), $1) },
+            "DeregisterVolume": { [self] in try deregisterVolume(Scope($0), $1) },
+            "AssignVolume": { [self] in try assignVolume(Scope($0), $1) },
+            "UnassignVolume": { [self] in try unassignVolume(Scope($0), $1) },
+            "UpdateVolume": { [self] in try updateVolume(Scope($0), $1) },
+            "DescribeVolumes": { [self] in try describeVolumes(Scope($0), $1) },
+            "RegisterRdsDbInstance": { [self] in try registerRdsDbInstance(Scope($0), $1) },
+            "DeregisterRdsDbInstance": { [self] in try deregisterRdsDbInstance(Scope($0), $1) },
+            "UpdateRdsDbInstance": { [self] in try updateRdsDbInstance(Scope($0), $1) },
+            "DescribeRdsDbInstances": { [self] in try describeRdsDbInstances(Scope($0), $1) },
+            "RegisterEcsCluster": { [self] in try registerEcsCluster(Scope($0), $1) },
+            "DeregisterEcsCluster": { [self] in try deregisterEcsCluster(Scope($0), $1) },
+            "DescribeEcsClusters": { [self] in try describeEcsClusters(Scope($0), $1) },
+            "RegisterInstance": { [self] in try registerInstance(Scope($0), $1) },
+            "DeregisterInstance": { [self] in try deregisterInstance(Scope($0), $1) },
+            "AssignInstance": { [self] in try assignInstance(Scope($0), $1) },
+            "UnassignInstance": { [self] in try unassignInstance(Scope($0), $1) },
         ]
     }
 

@@ -330,6 +330,9 @@ extension OpsWorksService {
             }
             try records.deleteDeployments(ofStack: stackId)
             try records.deleteTags(.stack, stackId)
+            // "When you delete a stack, AWS OpsWorks Stacks deregisters all resources" [UG].
+            try records.deregisterAll(ofStack: stackId)
+            try records.deleteRows("permissions", where: "stack_id", equals: stackId)
             try records.delete(.stack, stackId)
         }
         return JSONObject()

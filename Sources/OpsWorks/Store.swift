@@ -177,31 +177,55 @@ public final class Store: Sendable {
                 scope TEXT NOT NULL, instance_id TEXT NOT NULL, doc TEXT NOT NULL,
                 PRIMARY KEY (scope, instance_id), FOREIGN KEY (scope, instance_id) REFERENCES instances (scope, id));
             """),
+        // Resources of other services registered with a stack (Elastic IPs, volumes, RDS DB
+        // instances, ECS clusters) and the account's user profiles, one kind column apart; and
+        // the permissions set for users on stacks. No foreign keys: a registration outlives
+        // the instance it was attached to until something deregisters it.
+        Migration("004-registrations-permissions", """
+            CREATE TABLE registrations (
+                scope TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, stack_id TEXT, instance_id TEXT, doc TEXT NOT NULL,
+                PRIMARY KEY (scope, kind, id));
+            CREATE INDEX registrations_by_stack ON registrations (scope, stack_id);
+            CREATE INDEX registrations_by_instance ON registrations (scope, instance_id);
+            CREATE TABLE permissions (
+                scope TEXT NOT NULL, stack_id TEXT NOT NULL, iam_user_arn TEXT NOT NULL, doc TEXT NOT NULL,
+                PRIMARY KEY (scope, stack_id, iam_user_arn));
+            CREATE INDEX permissions_by_user ON permissions (scope, iam_user_arn);
+            """),
     ]
 
     /// Every table, children before their parents (the order deleting everything takes).
     static let tables = [
-        "tags", "load_based_scaling", "elastic_load_balancers", "time_based_scaling",
+        "registrations", "permissions", "tags", "load_based_scaling", "elastic_load_balancers", "time_based_scaling",
         "commands", "deployments", "instance_layers", "instances", "app_versions", "apps", "layers", "stacks",
     ]
 }
 
-/// The account and region a request acts in; nothing outside it is visible.
+/// The account and region a request acts in; nothing outside it is visible. It also names the
+/// caller, whose ARN deployments record and the "my user profile" calls act on.
 struct Scope: Sendable, Hashable {
     let account: String
     let region: String
     /// The value of every table's `scope` column; bound by every query, so built once.
     let key: String
+    /// The caller's IAM ARN: the access key's user, `arn:aws:iam::<account>:user/<access key ID>`
+    /// (the emulator has no IAM to ask who owns a key), or the account's root without a key.
+    let caller: String
 
-    init(account: String, region: String) {
+    init(account: String, region: String, accessKeyId: String = "") {
         self.account = account
         self.region = region
         self.key = "\(account)/\(region)"
+        self.caller = accessKeyId.isEmpty ? "arn:aws:iam::\(account):root" : "arn:aws:iam::\(account):user/\(accessKeyId)"
     }
 
     init(_ context: RequestContext) {
-        self.init(account: context.account, region: context.region)
+        self.init(account: context.account, region: context.region, accessKeyId: context.accessKeyId)
     }
+
+    // Two scopes are the same state whoever calls.
+    static func == (lhs: Scope, rhs: Scope) -> Bool { lhs.key == rhs.key }
+    func hash(into hasher: inout Hasher) { hasher.combine(key) }
 }
 
 /// The kinds of resource, each with its table and the word used in "Unable to find <kind> ...".

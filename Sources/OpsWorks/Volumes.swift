@@ -1,88 +1,193 @@
 import AWSJSON
 
-/// RAID arrays: OpsWorks built one on each instance of a layer whose VolumeConfigurations set a
-/// RaidLevel, when the instance came up, and registered it with the stack [UG resources-reg].
-/// Here they are read off the state, stable across calls: an instance that has an EC2 instance
-/// (booting, online, ...) has the arrays of its layers' configurations (ops-behaviour §6).
+/// EBS volumes. Two sources, one list: volumes registered with a stack (RegisterVolume; a local
+/// record, the EC2 ID checked for its form, one stack at a time [Model]), and the volumes OpsWorks
+/// made for an instance of a layer with VolumeConfigurations when the instance came up, which
+/// are "automatically registered with that stack" [UG resources-reg]. Those are read off the
+/// state like RAID arrays: present while the instance has an EC2 instance, stable per instance.
 extension OpsWorksService {
-    func describeRaidArrays(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+    func registerVolume(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let stackId = input.string("StackId") ?? ""
+        let volumeId = try store.write(scope) { records -> String in
+            let stack = try records.require(.stack, stackId)
+            guard let ec2VolumeId = input.string("Ec2VolumeId") else {
+                throw AWSError.validation("Ec2 Volume Id: RegisterVolume needs the EC2 ID of the volume to register")
+            }
+            guard Self.isEC2Id(ec2VolumeId, prefix: "vol") else { throw AWSError.validation("Ec2 Volume Id: \(ec2VolumeId) is not an EBS volume ID") }
+            if let registered = try records.registrations(.volume).first(where: { $0.document.string("Ec2VolumeId") == ec2VolumeId }) {
+                throw AWSError.validation("The volume \(ec2VolumeId) is already registered with stack \(registered.stackId ?? ""); deregister it first")
+            }
+            let region = stack.string("Region") ?? records.scope.region
+            let id = makeTimeOrderedUUID()
+            let document = JSONObject([
+                ("VolumeId", .string(id)), ("Ec2VolumeId", .string(ec2VolumeId)), ("Status", "available"),
+                ("Region", .string(region)), ("AvailabilityZone", .string(Self.defaultZone(of: stack))),
+            ])
+            try records.save(.volume, Registration(id: id, stackId: stackId, document: document))
+            return id
+        }
+        return Self.output("VolumeId", volumeId)
+    }
+
+    func updateVolume(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let volumeId = input.string("VolumeId") ?? ""
+        try store.write(scope) { records in
+            var volume = try records.requireRegistration(.volume, volumeId)
+            if let name = input.string("Name") {
+                guard name.count <= 128 else { throw AWSError.validation("Name: must be at most 128 characters, not \(name.count)") }
+                volume.document["Name"] = name.isEmpty ? nil : .string(name)
+            }
+            if let mountPoint = input.string("MountPoint") {
+                guard mountPoint.isEmpty || mountPoint.hasPrefix("/") else { throw AWSError.validation("Mount Point: \(mountPoint) is not an absolute path") }
+                volume.document["MountPoint"] = mountPoint.isEmpty ? nil : .string(mountPoint)
+            }
+            try records.save(.volume, volume)
+        }
+        return JSONObject()
+    }
+
+    /// The volume needs a mount point [CLI-ex assign-volume]; the instance, and the one the
+    /// volume leaves, must be offline, and not Windows [UG resources-attach].
+    func assignVolume(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let volumeId = input.string("VolumeId") ?? ""
         let now = clock()
-        let arrays = try store.read(scope) { records -> [JSONObject] in
-            let given = try Self.identifyingMember(input, ["InstanceId", "StackId", "RaidArrayIds"])
+        try store.write(scope) { records in
+            var volume = try records.requireRegistration(.volume, volumeId)
+            guard let instanceId = input.string("InstanceId") else {
+                throw AWSError.validation("Instance Id: AssignVolume needs the instance to assign the volume to")
+            }
+            let stored = try records.requireStored(.instance, instanceId)
+            guard stored.stringMember("StackId") == volume.stackId else {
+                throw AWSError.validation("The instance \(instanceId) does not belong to stack \(volume.stackId ?? "")")
+            }
+            guard volume.document["MountPoint"] != nil else {
+                throw AWSError.validation("The volume \(volumeId) has no mount point; set one with UpdateVolume first")
+            }
+            guard !Self.isWindows(stored.stringMember("Os") ?? "") else { throw AWSError.validation("Volumes cannot be assigned to Windows instances") }
+            try Self.requireOffline(stored, at: now)
+            if let previous = volume.instanceId, previous != instanceId { try Self.requireOffline(records.requireStored(.instance, previous), at: now) }
+            let devices = Set(try records.registrations(.volume, instanceId: instanceId).compactMap { $0.document.string("Device") })
+            let device = "ijklmnopqrstuvwxyz".lazy.map { "/dev/sd\($0)" }.first { !devices.contains($0) } ?? "/dev/sdz"
+            volume.document["InstanceId"] = .string(instanceId)
+            volume.document["Device"] = .string(volume.instanceId == instanceId ? volume.document.string("Device") ?? device : device)
+            volume.document["Status"] = "in-use"
+            try records.save(.volume, Registration(id: volumeId, stackId: volume.stackId, instanceId: instanceId, document: volume.document))
+        }
+        return JSONObject()
+    }
+
+    /// The volume stays registered with the stack, `available` [UG resources-detach].
+    func unassignVolume(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let volumeId = input.string("VolumeId") ?? ""
+        let now = clock()
+        try store.write(scope) { records in
+            let volume = try records.requireRegistration(.volume, volumeId)
+            guard let instanceId = volume.instanceId else { throw AWSError.validation("The volume \(volumeId) is not assigned to an instance") }
+            try Self.requireOffline(records.requireStored(.instance, instanceId), at: now)
+            try records.save(.volume, Self.unassigned(volume))
+        }
+        return JSONObject()
+    }
+
+    /// An assigned volume is unassigned first, as the console asks [UG resources-dereg].
+    func deregisterVolume(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        try deregister(scope, .volume, input.string("VolumeId") ?? "") { volume in
+            if let instanceId = volume.instanceId {
+                throw AWSError.validation("The volume \(volume.id) is assigned to instance \(instanceId); unassign it first")
+            }
+        }
+    }
+
+    func describeVolumes(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
+        let now = clock()
+        let volumes = try store.read(scope) { records -> [JSONObject] in
+            let given = try Self.identifyingMember(input, ["InstanceId", "StackId", "RaidArrayId", "VolumeIds"])
             switch given.name {
             case "InstanceId":
-                return try raidArrays(of: records.requireStored(.instance, given.value.stringValue ?? ""), records, at: now)
+                let stored = try records.requireStored(.instance, given.value.stringValue ?? "")
+                return try configuredVolumes(of: stored, records, at: now)
+                    + records.registrations(.volume, instanceId: stored.id).map(\.document)
             case "StackId":
                 let stackId = given.value.stringValue ?? ""
                 _ = try records.require(.stack, stackId)
-                // Most stacks configure no RAID: then no instance needs decoding.
-                let configures = try records.list(.layer, where: .stackId, equals: stackId).contains { layer in
-                    (layer["VolumeConfigurations"]?.arrayValue ?? []).contains { $0.objectValue?["RaidLevel"] != nil }
-                }
-                guard configures else { return [] }
-                return try records.stored(.instance, where: .stackId, equals: stackId).flatMap { try raidArrays(of: $0, records, at: now) }
+                return try records.stored(.instance, where: .stackId, equals: stackId).flatMap { try configuredVolumes(of: $0, records, at: now) }
+                    + records.registrations(.volume, stackId: stackId).map(\.document)
+            case "RaidArrayId":
+                let raidArrayId = given.value.stringValue ?? ""
+                let members = try records.stored(.instance).flatMap { try configuredVolumes(of: $0, records, at: now) }
+                    .filter { $0.string("RaidArrayId") == raidArrayId }
+                guard !members.isEmpty else { throw AWSError.notFound("RAID array", raidArrayId) }
+                return members
             default:
-                let all = try records.stored(.instance).flatMap { try raidArrays(of: $0, records, at: now) }
-                return try (given.value.stringArray ?? []).map { id in
-                    guard let array = all.first(where: { $0.string("RaidArrayId") == id }) else {
-                        throw AWSError.notFound("RAID array", id)
+                var configured: [JSONObject]?
+                return try (given.value.stringArray ?? []).map { volumeId in
+                    if let registered = try records.registration(.volume, volumeId) { return registered.document }
+                    if configured == nil { configured = try records.stored(.instance).flatMap { try configuredVolumes(of: $0, records, at: now) } }
+                    guard let volume = configured?.first(where: { $0.string("VolumeId") == volumeId }) else {
+                        throw RegisteredKind.volume.notFound(volumeId)
                     }
-                    return array
+                    return volume
                 }
             }
         }
-        return Self.list("RaidArrays", arrays.map(JSON.object))
+        return Self.list("Volumes", volumes.map(JSON.object))
     }
 
-    private func raidArrays(of stored: Stored, _ records: Records, at time: Timestamp) throws -> [JSONObject] {
+    /// The volumes OpsWorks made from the instance's layers' VolumeConfigurations: one per disk,
+    /// members of the configuration's RAID array when it sets a RaidLevel.
+    private func configuredVolumes(of stored: Stored, _ records: Records, at time: Timestamp) throws -> [JSONObject] {
         guard InstanceLifecycle.running.contains(stored.timeline?.status(at: time) ?? "stopped") else { return [] }
         let instance = try stored.decoded()
-        var arrays: [JSONObject] = []
+        var volumes: [JSONObject] = []
         for layerId in instance.strings("LayerIds") ?? [] {
-            let configurations = try records.find(.layer, layerId)?["VolumeConfigurations"]?.arrayValue ?? []
-            for configuration in configurations.compactMap(\.objectValue) {
-                guard let level = configuration["RaidLevel"], let mountPoint = configuration.string("MountPoint") else { continue }
-                var array = JSONObject([
-                    ("RaidArrayId", .string(stableUUID(stored.id + "|raid|" + mountPoint))),
-                    ("InstanceId", .string(stored.id)),
-                    ("Name", .string("Created for \(instance.string("Hostname") ?? stored.id)")),
-                    ("RaidLevel", level),
-                    ("NumberOfDisks", configuration["NumberOfDisks"] ?? .int(1)),
-                    ("Size", configuration["Size"] ?? .int(0)),
-                    ("Device", .string("/dev/md\(arrays.count)")),
-                    ("MountPoint", .string(mountPoint)),
-                    ("AvailabilityZone", instance["AvailabilityZone"] ?? .string(records.scope.region + "a")),
-                    ("CreatedAt", instance["CreatedAt"] ?? .null),
-                    ("StackId", instance["StackId"] ?? .null),
-                    ("VolumeType", configuration["VolumeType"] ?? "standard"),
-                ])
-                if let iops = configuration["Iops"] { array["Iops"] = iops }
-                arrays.append(array)
+            for configuration in try records.find(.layer, layerId)?["VolumeConfigurations"]?.arrayValue?.compactMap(\.objectValue) ?? [] {
+                let mountPoint = configuration.string("MountPoint") ?? ""
+                let disks = max(1, Int(configuration["NumberOfDisks"]?.intValue ?? 1))
+                for disk in 0..<disks {
+                    let key = "\(stored.id)|volume|\(mountPoint)|\(disk)"
+                    var volume = JSONObject([
+                        ("VolumeId", .string(stableUUID(key))),
+                        ("Ec2VolumeId", .string("vol-" + String(fnv1a(key), radix: 16).leftPadded(to: 17))),
+                        ("InstanceId", .string(stored.id)),
+                        ("Status", "in-use"),
+                        ("Size", configuration["Size"] ?? .int(0)),
+                        ("Device", .string("/dev/sd" + String(UnicodeScalar(UInt8(ascii: "f") + UInt8(min(volumes.count, 20)))))),
+                        ("Region", .string(String((instance.string("AvailabilityZone") ?? records.scope.region + "a").dropLast()))),
+                        ("AvailabilityZone", instance["AvailabilityZone"] ?? .string(records.scope.region + "a")),
+                        ("VolumeType", configuration["VolumeType"] ?? "standard"),
+                    ])
+                    if configuration["RaidLevel"] != nil {
+                        volume["RaidArrayId"] = .string(Self.raidArrayId(instanceId: stored.id, mountPoint: mountPoint))
+                    } else {
+                        volume["MountPoint"] = .string(mountPoint)
+                    }
+                    if let iops = configuration["Iops"] { volume["Iops"] = iops }
+                    if let encrypted = configuration["Encrypted"] { volume["Encrypted"] = encrypted }
+                    volumes.append(volume)
+                }
             }
         }
-        return arrays
+        return volumes
     }
 
-    /// Service errors: OpsWorks recorded them when EC2 failed an instance. Nothing fails here,
-    /// so every list is empty and no service error ID is known (ops-behaviour §11).
-    func describeServiceErrors(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
-        try store.read(scope) { records in
-            let given = try Self.identifyingMember(input, ["StackId", "InstanceId", "ServiceErrorIds"])
-            switch given.name {
-            case "StackId": _ = try records.require(.stack, given.value.stringValue ?? "")
-            case "InstanceId": _ = try records.require(.instance, given.value.stringValue ?? "")
-            default: throw AWSError.notFound("service error", given.value.stringArray?.first ?? "")
-            }
+    static func unassigned(_ volume: Registration) -> Registration {
+        var document = volume.document
+        document["InstanceId"] = nil
+        document["Device"] = nil
+        document["Status"] = "available"
+        return Registration(id: volume.id, stackId: volume.stackId, instanceId: nil, document: document)
+    }
+
+    /// Offline: stopped, or never started (a registered instance's volumes are its own business).
+    static func requireOffline(_ stored: Stored, at time: Timestamp) throws {
+        let status = stored.timeline?.status(at: time) ?? "stopped"
+        guard ["stopped", "registered"].contains(status) else {
+            throw AWSError.validation("Instance \(stored.id) is \(status); volumes are assigned and unassigned only while the instance is offline (stopped)")
         }
-        return Self.list("ServiceErrors", [])
     }
-}
 
-/// A UUID-shaped ID derived from `text`: the same text always gives the same ID.
-func stableUUID(_ text: String) -> String {
-    let high = String(fnv1a(text), radix: 16).leftPadded(to: 16)
-    let low = String(fnv1a(text + "#"), radix: 16).leftPadded(to: 16)
-    let hex = Array(high + low)
-    let variant: Character = ["8", "9", "a", "b"][Int(fnv1a(text) % 4)]
-    return "\(String(hex[0..<8]))-\(String(hex[8..<12]))-4\(String(hex[13..<16]))-\(variant)\(String(hex[17..<20]))-\(String(hex[20..<32]))"
+    /// The stack's default zone, or the region's first.
+    static func defaultZone(of stack: JSONObject) -> String {
+        stack.string("DefaultAvailabilityZone").flatMap { $0.isEmpty ? nil : $0 } ?? (stack.string("Region") ?? "us-east-1") + "a"
+    }
 }

@@ -158,7 +158,6 @@ import HTTPServer
         #expect(String(decoding: error.body, as: UTF8.self) == #"{"__type":"ResourceNotFoundException","message":"Unable to find stack with ID foobar"}"#)
         #expect(error.status.code == 400)
         #expect(AWSError(.internalFailure, "x").status.code == 500)
-        #expect(AWSError(.notImplemented, "x").status.code == 501)
     }
 }
 

@@ -12,7 +12,8 @@ import pytest
 
 from harness import PROFILE, ROLE, Connection, Server, api_request
 
-TABLES = ["stacks", "layers", "apps", "app_versions", "instances", "instance_layers", "deployments", "commands"]
+TABLES = ["stacks", "layers", "apps", "app_versions", "instances", "instance_layers", "deployments", "commands",
+          "registrations", "permissions"]
 TARGET = b"X-Amz-Target: OpsWorks_20130218.DescribeStacks\r\n"
 
 
@@ -102,15 +103,9 @@ def model_cases():
     """(operation, body, expected __type): wrong JSON types for every member of every implemented
     operation's input, per the service model, plus the special cases of the issue."""
     model = botocore.session.get_session().get_service_model("opsworks")
-    implemented = ["CreateStack", "DescribeStacks", "CreateLayer", "DescribeLayers", "CreateApp", "DescribeApps", "UpdateApp",
-                   "CreateInstance", "DescribeInstances", "StartInstance", "StopInstance", "CreateDeployment",
-                   "DescribeDeployments", "DescribeCommands", "TagResource", "UntagResource", "ListTags",
-                   "AttachElasticLoadBalancer", "DetachElasticLoadBalancer", "DescribeElasticLoadBalancers",
-                   "DescribeLoadBasedAutoScaling", "SetLoadBasedAutoScaling",
-                   "DeleteStack", "DeleteLayer", "DeleteApp", "DeleteInstance", "UpdateStack", "UpdateLayer", "UpdateInstance",
-                   "StartStack", "StopStack", "RebootInstance", "CloneStack", "DescribeStackSummary",
-                   "DescribeStackProvisioningParameters", "GetHostnameSuggestion", "DescribeAgentVersions",
-                   "DescribeServiceErrors", "DescribeTimeBasedAutoScaling", "SetTimeBasedAutoScaling", "DescribeRaidArrays"]
+    # Every operation of the model that has input (two, DescribeMyUserProfile and
+    # DescribeOperatingSystems, take none).
+    implemented = [name for name in model.operation_names if model.operation_model(name).input_shape is not None]
     wrong = {"string": [7, True, [], {}], "boolean": ["true", 1, []], "integer": ["1", 1.5, True], "list": ["x", {}, 3],
              "map": [[], "x", 1], "structure": ["x", [], 1]}
     cases = []
@@ -174,6 +169,8 @@ def populated(tmp_path_factory):
     c = Connection(server.port)
     _, stack = c.call("CreateStack", {"Name": "s", "Region": "us-east-1", "ServiceRoleArn": ROLE, "DefaultInstanceProfileArn": PROFILE})
     c.call("CreateLayer", {"StackId": stack["StackId"], "Type": "custom", "Name": "Web", "Shortname": "web"})
+    c.call("CreateUserProfile", {"IamUserArn": "arn:aws:iam::000000000000:user/alice"})
+    c.call("RegisterElasticIp", {"ElasticIp": "203.0.113.1", "StackId": stack["StackId"]})
     c.close()
     before = snapshot(database)
     yield server

@@ -91,3 +91,60 @@ def test_every_operation_added_for_the_whole_api_runs_from_the_cli(server, clien
     assert aws(server, "delete-layer", "--layer-id", layer).returncode == 0
     assert aws(server, "delete-stack", "--stack-id", stack).returncode == 0
     assert "ResourceNotFoundException" in aws(server, "describe-stacks", "--stack-ids", stack).stderr
+
+
+def test_every_operation_of_the_api_part_2_runs_from_the_cli(server, client):
+    """The 32 operations of users, permissions and registered resources, as the CLI spells them."""
+    stack = client.create_stack(Name="cli", Region="us-east-1", ServiceRoleArn=ROLE, DefaultInstanceProfileArn=PROFILE)["StackId"]
+    layer = client.create_layer(StackId=stack, Type="custom", Name="Web", Shortname="web")["LayerId"]
+    instance = client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small")["InstanceId"]
+    windows = client.create_stack(Name="win", Region="us-east-1", ServiceRoleArn=ROLE, DefaultInstanceProfileArn=PROFILE,
+                                  DefaultOs="Microsoft Windows Server 2012 R2 Base", ConfigurationManager={"Name": "Chef", "Version": "12.2"})["StackId"]
+    windows_layer = client.create_layer(StackId=windows, Type="custom", Name="W", Shortname="w")["LayerId"]
+    windows_instance = client.create_instance(StackId=windows, LayerIds=[windows_layer], InstanceType="t3.large")["InstanceId"]
+    client.start_instance(InstanceId=windows_instance)
+    user, rds, ecs = "arn:aws:iam::000000000000:user/cli", "arn:aws:rds:us-east-1:000000000000:db:cli", "arn:aws:ecs:us-east-1:000000000000:cluster/cli"
+    volume = client.register_volume(StackId=stack, Ec2VolumeId="vol-0000000a")["VolumeId"]
+    registered = client.register_instance(StackId=stack, Hostname="cli-machine")["InstanceId"]
+    commands = [
+        (["create-user-profile", "--iam-user-arn", user], "IamUserArn"),
+        (["update-user-profile", "--iam-user-arn", user, "--ssh-username", "cli"], None),
+        (["describe-user-profiles", "--iam-user-arns", user], "UserProfiles"),
+        (["describe-my-user-profile"], "UserProfile"),
+        (["update-my-user-profile", "--ssh-public-key", "ssh-rsa AAAA"], None),
+        (["set-permission", "--stack-id", stack, "--iam-user-arn", user, "--level", "deploy", "--allow-ssh"], None),
+        (["describe-permissions", "--stack-id", stack], "Permissions"),
+        (["grant-access", "--instance-id", windows_instance, "--valid-for-in-minutes", "60"], "TemporaryCredential"),
+        (["register-elastic-ip", "--elastic-ip", "203.0.113.20", "--stack-id", stack], "ElasticIp"),
+        (["update-elastic-ip", "--elastic-ip", "203.0.113.20", "--name", "cli"], None),
+        (["associate-elastic-ip", "--elastic-ip", "203.0.113.20", "--instance-id", instance], None),
+        (["describe-elastic-ips", "--instance-id", instance], "ElasticIps"),
+        (["disassociate-elastic-ip", "--elastic-ip", "203.0.113.20"], None),
+        (["deregister-elastic-ip", "--elastic-ip", "203.0.113.20"], None),
+        (["register-volume", "--stack-id", stack, "--ec2-volume-id", "vol-0000000b"], "VolumeId"),
+        (["update-volume", "--volume-id", volume, "--mount-point", "/mnt/cli"], None),
+        (["assign-volume", "--volume-id", volume, "--instance-id", instance], None),
+        (["describe-volumes", "--stack-id", stack], "Volumes"),
+        (["unassign-volume", "--volume-id", volume], None),
+        (["deregister-volume", "--volume-id", volume], None),
+        (["register-rds-db-instance", "--stack-id", stack, "--rds-db-instance-arn", rds, "--db-user", "u", "--db-password", "p"], None),
+        (["update-rds-db-instance", "--rds-db-instance-arn", rds, "--db-user", "v"], None),
+        (["describe-rds-db-instances", "--stack-id", stack], "RdsDbInstances"),
+        (["deregister-rds-db-instance", "--rds-db-instance-arn", rds], None),
+        (["register-ecs-cluster", "--ecs-cluster-arn", ecs, "--stack-id", stack], "EcsClusterArn"),
+        (["describe-ecs-clusters", "--stack-id", stack], "EcsClusters"),
+        (["deregister-ecs-cluster", "--ecs-cluster-arn", ecs], None),
+        (["register-instance", "--stack-id", stack, "--hostname", "cli-other", "--private-ip", "192.0.2.9"], "InstanceId"),
+        (["assign-instance", "--instance-id", registered, "--layer-ids", layer], None),
+        (["unassign-instance", "--instance-id", registered], None),
+        (["deregister-instance", "--instance-id", registered], None),
+        (["delete-user-profile", "--iam-user-arn", user], None),
+    ]
+    for arguments, member in commands:
+        result = aws(server, *arguments)
+        assert result.returncode == 0, (arguments, result.stderr)
+        if member:
+            assert member in json.loads(result.stdout), (arguments, result.stdout)
+        else:
+            assert result.stdout.strip() == "", (arguments, result.stdout)
+    assert "Unable to find user with ARN" in aws(server, "set-permission", "--stack-id", stack, "--iam-user-arn", user).stderr

@@ -2,9 +2,8 @@
 import json
 import re
 import socket
-import time
 
-from conftest import UUID, create_stack, error_of
+from conftest import UUID, create_stack
 
 DESCRIBE = "OpsWorks_20130218.DescribeStacks"
 
@@ -88,13 +87,6 @@ def test_an_unknown_command_name_lists_the_enum(server):
     status, _, parsed = server.raw(b'{"StackId": "s", "Command": {"Name": "launch"}}', target="OpsWorks_20130218.CreateDeployment")
     assert status == 400 and parsed["__type"] == "ValidationException"
     assert "Value 'launch' at 'command.name' failed to satisfy constraint: Member must satisfy enum value set: [install_dependencies," in parsed["message"]
-
-
-def test_unimplemented_operations_answer_501_at_once_without_retries(client):
-    started = time.monotonic()
-    code, message = error_of(lambda: client.register_volume(StackId="x"))
-    assert code == "NotImplementedException" and "RegisterVolume" in message
-    assert time.monotonic() - started < 1.0, "a 501 must not be retried"
 
 
 def test_an_empty_body_stands_for_an_empty_object(server):
