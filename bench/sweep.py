@@ -15,6 +15,7 @@ import json
 import pathlib
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -43,11 +44,37 @@ def pool_fixtures(path):
     path.write_text(json.dumps({"Stacks": stacks}))
 
 
-def sweep_wrk(port, operation, body, connections, seconds, offset):
+# Operations that walk the resources another operation of the same round made or walked.
+SHARED_POOLS = {
+    "AttachElasticLoadBalancer": "layer", "DetachElasticLoadBalancer": "layer", "DeleteLayer": "layer",
+    "CreateUserProfile": "user", "DeleteUserProfile": "user",
+    "RegisterElasticIp": "eip", "DeregisterElasticIp": "eip",
+    "RegisterRdsDbInstance": "rds", "DeregisterRdsDbInstance": "rds",
+    "RegisterEcsCluster": "ecs", "DeregisterEcsCluster": "ecs",
+}
+
+
+# Operations on IDs the server made: listed from the database (read-only, beside the server)
+# just before their run, one "ID [layer ID]" line each.
+LISTED = {
+    "DeregisterVolume": "SELECT id FROM registrations WHERE kind = 'volume' AND instance_id IS NULL ORDER BY rowid",
+    "AssignInstance": """SELECT i.id, 'pool-home-' || substr(i.stack_id, 11) FROM instances i WHERE json_extract(i.doc, '$.RegisteredBy') IS NOT NULL
+                         AND json_array_length(i.doc, '$.LayerIds') = 0 AND i.stack_id LIKE 'pool-host-%' ORDER BY i.rowid""",
+    "UnassignInstance": "SELECT id FROM instances WHERE json_extract(doc, '$.RegisteredBy') IS NOT NULL AND json_array_length(doc, '$.LayerIds') > 0 ORDER BY rowid",
+    "DeregisterInstance": "SELECT id FROM instances WHERE json_extract(doc, '$.RegisteredBy') IS NOT NULL ORDER BY rowid",
+}
+
+
+def listed(database, operation):
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return [" ".join(str(value) for value in row) for row in db.execute(LISTED[operation])]
+
+
+def sweep_wrk(port, operation, body, connections, seconds, offset, lines=""):
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(BENCH / "request.lua"),
                           f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=seconds + 60,
                          env={"OPERATION": operation, "BODY": json.dumps(body), "OFFSET": str(offset), "MODULUS": str(HOSTS),
-                              "PATH": "/usr/bin:/bin"}).stdout
+                              "LINES": str(lines), "PATH": "/usr/bin:/bin"}).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     refused = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     return {"requests": requests, "refused": refused, "ok_rps": round((requests - refused) / seconds)}
@@ -66,6 +93,10 @@ def operations(world):
         ("DescribeStackProvisioningParameters", {"StackId": s}), ("GetHostnameSuggestion", {"LayerId": layer}),
         ("DescribeAgentVersions", {"StackId": s}), ("DescribeOperatingSystems", {}), ("DescribeServiceErrors", {"StackId": s}),
         ("DescribeRaidArrays", {"StackId": s}),
+        ("DescribeUserProfiles", {"IamUserArns": [world["user"]]}), ("DescribeMyUserProfile", {}),
+        ("DescribePermissions", {"StackId": s, "IamUserArn": world["user"]}), ("DescribeElasticIps", {"StackId": s}),
+        ("DescribeVolumes", {"StackId": s}), ("DescribeRdsDbInstances", {"StackId": s}), ("DescribeEcsClusters", {"StackId": s}),
+        ("GrantAccess", {"InstanceId": world["windows"]}),
     ]
     writes = [
         ("CreateDeployment", CREATE_DEPLOYMENT),
@@ -89,6 +120,33 @@ def operations(world):
         ("DetachElasticLoadBalancer", {"ElasticLoadBalancerName": "lb-%N", "LayerId": "pool-layer-%N"}),
         ("DeleteStack", {"StackId": "pool-stack-%N"}), ("DeleteLayer", {"LayerId": "pool-layer-%N"}),
         ("DeleteApp", {"AppId": "pool-app-%N"}), ("DeleteInstance", {"InstanceId": "pool-instance-%N"}),
+        # Users and permissions; the world's user is the one updated, the pool's are deleted.
+        ("CreateUserProfile", {"IamUserArn": "arn:aws:iam::000000000000:user/bench-%N"}),
+        ("UpdateUserProfile", {"IamUserArn": world["user"], "SshPublicKey": "ssh-rsa %N"}),
+        ("UpdateMyUserProfile", {"SshPublicKey": "ssh-rsa %N"}),
+        ("SetPermission", {"StackId": s, "IamUserArn": world["user"], "Level": "deploy"}),
+        ("DeleteUserProfile", {"IamUserArn": "arn:aws:iam::000000000000:user/bench-%N"}),
+        # Registrations go to the pool's host stacks; the world's own are updated and moved.
+        ("RegisterElasticIp", {"ElasticIp": "%I", "StackId": "pool-host-%M"}),
+        ("UpdateElasticIp", {"ElasticIp": world["eip"], "Name": "ip-%N"}),
+        ("AssociateElasticIp", {"ElasticIp": world["eip"], "InstanceId": instance}),
+        ("DisassociateElasticIp", {"ElasticIp": world["eip"]}),
+        ("DeregisterElasticIp", {"ElasticIp": "%I"}),
+        ("RegisterVolume", {"StackId": "pool-host-%M", "Ec2VolumeId": "vol-%H"}),
+        ("UpdateVolume", {"VolumeId": world["volume"], "Name": "v%N"}),
+        ("AssignVolume", {"VolumeId": world["volume"], "InstanceId": world["small_instance"]}),
+        ("UnassignVolume", {"VolumeId": world["volume"]}),
+        ("DeregisterVolume", {"VolumeId": "%L"}),
+        ("RegisterRdsDbInstance", {"StackId": "pool-host-%M", "RdsDbInstanceArn": "arn:aws:rds:us-east-1:000000000000:db:d%N", "DbUser": "u", "DbPassword": "p"}),
+        ("UpdateRdsDbInstance", {"RdsDbInstanceArn": world["rds"], "DbUser": "u%N"}),
+        ("DeregisterRdsDbInstance", {"RdsDbInstanceArn": "arn:aws:rds:us-east-1:000000000000:db:d%N"}),
+        # One cluster per stack: the empty pool stacks of the upper half, which DeleteStack never reaches.
+        ("RegisterEcsCluster", {"EcsClusterArn": "arn:aws:ecs:us-east-1:000000000000:cluster/c%N", "StackId": "pool-stack-%N"}),
+        ("DeregisterEcsCluster", {"EcsClusterArn": "arn:aws:ecs:us-east-1:000000000000:cluster/c%N"}),
+        ("RegisterInstance", {"StackId": "pool-host-%M", "Hostname": "machine-%N", "PrivateIp": "%I"}),
+        ("AssignInstance", {"InstanceId": "%L", "LayerIds": ["%K"]}),
+        ("UnassignInstance", {"InstanceId": "%L"}),
+        ("DeregisterInstance", {"InstanceId": "%L"}),
     ]
     return [(name, "read", body) for name, body in reads] + [(name, "write", body) for name, body in writes]
 
@@ -112,6 +170,21 @@ def setup(port):
     for _ in range(5):
         started = ok("CreateInstance", {"StackId": world["small"], "LayerIds": [small_layer], "InstanceType": "t3.small"})["InstanceId"]
         ok("StartInstance", {"InstanceId": started})
+    world["small_instance"] = started
+    # What the operations of users and registrations act on.
+    world["user"] = ok("CreateUserProfile", {"IamUserArn": "arn:aws:iam::000000000000:user/bench"})["IamUserArn"]
+    world["eip"] = ok("RegisterElasticIp", {"ElasticIp": "203.0.113.1", "StackId": STACK})["ElasticIp"]
+    # The volume moves between instances of the small stack, which StopStack has stopped by then.
+    world["volume"] = ok("RegisterVolume", {"StackId": world["small"], "Ec2VolumeId": "vol-0fffffff"})["VolumeId"]
+    ok("UpdateVolume", {"VolumeId": world["volume"], "MountPoint": "/mnt/bench"})
+    world["rds"] = "arn:aws:rds:us-east-1:000000000000:db:bench"
+    ok("RegisterRdsDbInstance", {"StackId": STACK, "RdsDbInstanceArn": world["rds"], "DbUser": "u", "DbPassword": "p"})
+    ok("RegisterEcsCluster", {"EcsClusterArn": "arn:aws:ecs:us-east-1:000000000000:cluster/bench", "StackId": STACK})
+    windows = ok("CreateStack", {"Name": "windows", "Region": "us-east-1", "ServiceRoleArn": ROLE, "DefaultInstanceProfileArn": PROFILE,
+                                 "DefaultOs": "Microsoft Windows Server 2012 R2 Base", "ConfigurationManager": {"Name": "Chef", "Version": "12.2"}})["StackId"]
+    windows_layer = ok("CreateLayer", {"StackId": windows, "Type": "custom", "Name": "w", "Shortname": "w"})["LayerId"]
+    world["windows"] = ok("CreateInstance", {"StackId": windows, "LayerIds": [windows_layer], "InstanceType": "t3.large"})["InstanceId"]
+    ok("StartInstance", {"InstanceId": world["windows"]})
     world["source"] = ok("CreateStack", {"Name": "source", "Region": "us-east-1", "ServiceRoleArn": ROLE, "DefaultInstanceProfileArn": PROFILE})["StackId"]
     ok("CreateLayer", {"StackId": world["source"], "Type": "custom", "Name": "w", "Shortname": "w"})
     return world
@@ -131,14 +204,20 @@ def main():
     server = ours(pathlib.Path(args.binary), workdir / "sweep.db", "--fixtures", str(pools))
     try:
         world = setup(server.port)
-        next_number, results = {}, {}
+        next_number, results = {"ecs": POOL // 2}, {}
         for connections in connection_counts:
-            layer_round = next_number.get("layer", 0)
+            rounds = {}
             for name, kind, body in operations(world):
-                # Detach and DeleteLayer walk the pool layers this round's Attach walked.
-                pool = "layer" if name in ("AttachElasticLoadBalancer", "DetachElasticLoadBalancer", "DeleteLayer") else name
-                start = layer_round if pool == "layer" else next_number.get(pool, 0)
-                run = sweep_wrk(server.port, name, body, connections, seconds, start)
+                # Detach and DeleteLayer walk the pool layers this round's Attach walked; each
+                # deregistration the resources its registration made this round.
+                pool = SHARED_POOLS.get(name, name)
+                start = rounds.get(pool, next_number.get(pool, 0)) if pool in SHARED_POOLS.values() else next_number.get(pool, 0)
+                rounds.setdefault(pool, start)
+                lines = ""
+                if name in LISTED:
+                    start, lines = 0, workdir / f"{name}.lines"
+                    lines.write_text("".join(f"{row}\n" for row in listed(workdir / "sweep.db", name)))
+                run = sweep_wrk(server.port, name, body, connections, seconds, start, lines)
                 next_number[pool] = max(next_number.get(pool, 0), start + run["requests"])
                 results[(name, connections)] = dict(run, kind=kind)
     finally:

@@ -15,14 +15,9 @@ extension OpsWorksService {
             case "StackId":
                 let stackId = given.value.stringValue ?? ""
                 _ = try records.require(.stack, stackId)
-                // Most stacks configure no RAID: then no instance needs decoding.
-                let configures = try records.list(.layer, where: .stackId, equals: stackId).contains { layer in
-                    (layer["VolumeConfigurations"]?.arrayValue ?? []).contains { $0.objectValue?["RaidLevel"] != nil }
-                }
-                guard configures else { return [] }
-                return try records.stored(.instance, where: .stackId, equals: stackId).flatMap { try raidArrays(of: $0, records, at: now) }
+                return try records.storedInstancesWithLayerVolumes(inStack: stackId).flatMap { try raidArrays(of: $0, records, at: now) }
             default:
-                let all = try records.stored(.instance).flatMap { try raidArrays(of: $0, records, at: now) }
+                let all = try records.storedInstancesWithLayerVolumes().flatMap { try raidArrays(of: $0, records, at: now) }
                 return try (given.value.stringArray ?? []).map { id in
                     guard let array = all.first(where: { $0.string("RaidArrayId") == id }) else {
                         throw AWSError.notFound("RAID array", id)

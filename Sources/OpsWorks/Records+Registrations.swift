@@ -62,7 +62,10 @@ extension Records {
 
     /// Registrations of `kind`, oldest first: those of a stack, of an instance, or all.
     func registrations(_ kind: RegisteredKind, stackId: String? = nil, instanceId: String? = nil) throws -> [Registration] {
-        var sql = "\(Self.selectRegistration) WHERE scope = ? AND kind = ?"
+        // By the stack's or the instance's index when there is one to go by: the primary key
+        // alone would walk every registration of the kind in the scope.
+        let index = instanceId != nil ? " INDEXED BY registrations_by_instance" : stackId != nil ? " INDEXED BY registrations_by_stack" : ""
+        var sql = "\(Self.selectRegistration)\(index) WHERE scope = ? AND kind = ?"
         var values: [SQLiteValue] = [.text(scope.key), .text(kind.rawValue)]
         if let stackId {
             sql += " AND stack_id = ?"
@@ -73,6 +76,12 @@ extension Records {
             values.append(.text(instanceId))
         }
         return try database.statement(sql + " ORDER BY rowid").rows(values, Registration.init)
+    }
+
+    /// The volume registered with this EC2 ID, found through its index.
+    func volume(ec2VolumeId: String) throws -> Registration? {
+        try database.statement("\(Self.selectRegistration) WHERE scope = ? AND json_extract(doc, '$.Ec2VolumeId') = ? AND kind = 'volume'")
+            .firstRow([.text(scope.key), .text(ec2VolumeId)], Registration.init)
     }
 
     /// Adds a registration, or replaces the one with its ID in place (it keeps its rowid, so

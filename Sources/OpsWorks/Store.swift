@@ -187,6 +187,7 @@ public final class Store: Sendable {
                 PRIMARY KEY (scope, kind, id));
             CREATE INDEX registrations_by_stack ON registrations (scope, stack_id);
             CREATE INDEX registrations_by_instance ON registrations (scope, instance_id);
+            CREATE INDEX registrations_by_ec2_volume ON registrations (scope, json_extract(doc, '$.Ec2VolumeId')) WHERE kind = 'volume';
             CREATE TABLE permissions (
                 scope TEXT NOT NULL, stack_id TEXT NOT NULL, iam_user_arn TEXT NOT NULL, doc TEXT NOT NULL,
                 PRIMARY KEY (scope, stack_id, iam_user_arn));
@@ -440,6 +441,23 @@ struct Records {
             JOIN instances i ON i.scope = l.scope AND i.id = l.instance_id
             WHERE l.scope = ? AND l.layer_id = ? ORDER BY i.rowid
             """).rows([.text(scope.key), .text(layerId)], Stored.init)
+    }
+
+    /// The stored instances of the layers that configure volumes (VolumeConfigurations), of one
+    /// stack or of the whole scope, oldest first, each once: the instances that have volumes and
+    /// RAID arrays made by OpsWorks. Most layers configure none, so most calls decode nothing.
+    func storedInstancesWithLayerVolumes(inStack stackId: String? = nil) throws -> [Stored] {
+        // The layers first (by stack through its index), then their instances through the layer
+        // index: left to itself, SQLite walked every instance link of the scope.
+        let layers = stackId == nil ? "layers l" : "layers l INDEXED BY layers_by_stack"
+        let stackFilter = stackId == nil ? "" : "AND l.stack_id = ?"
+        return try database.statement("""
+            SELECT i.id, i.doc, i.timeline FROM instances i WHERE i.scope = ? AND i.id IN (
+                SELECT il.instance_id FROM \(layers) CROSS JOIN instance_layers il INDEXED BY instance_layers_by_layer
+                ON il.scope = l.scope AND il.layer_id = l.id
+                WHERE l.scope = ? \(stackFilter) AND json_array_length(l.doc, '$.VolumeConfigurations') > 0)
+            ORDER BY i.rowid
+            """).rows([.text(scope.key), .text(scope.key)] + (stackId.map { [.text($0)] } ?? []), Stored.init)
     }
 
     /// Replaces a resource's lifecycle.

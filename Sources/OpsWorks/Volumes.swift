@@ -14,7 +14,7 @@ extension OpsWorksService {
                 throw AWSError.validation("Ec2 Volume Id: RegisterVolume needs the EC2 ID of the volume to register")
             }
             guard Self.isEC2Id(ec2VolumeId, prefix: "vol") else { throw AWSError.validation("Ec2 Volume Id: \(ec2VolumeId) is not an EBS volume ID") }
-            if let registered = try records.registrations(.volume).first(where: { $0.document.string("Ec2VolumeId") == ec2VolumeId }) {
+            if let registered = try records.volume(ec2VolumeId: ec2VolumeId) {
                 throw AWSError.validation("The volume \(ec2VolumeId) is already registered with stack \(registered.stackId ?? ""); deregister it first")
             }
             let region = stack.string("Region") ?? records.scope.region
@@ -82,7 +82,7 @@ extension OpsWorksService {
         let now = clock()
         try store.write(scope) { records in
             let volume = try records.requireRegistration(.volume, volumeId)
-            guard let instanceId = volume.instanceId else { throw AWSError.validation("The volume \(volumeId) is not assigned to an instance") }
+            guard let instanceId = volume.instanceId else { return }  // already where it goes, as DisassociateElasticIp
             try Self.requireOffline(records.requireStored(.instance, instanceId), at: now)
             try records.save(.volume, Self.unassigned(volume))
         }
@@ -110,11 +110,11 @@ extension OpsWorksService {
             case "StackId":
                 let stackId = given.value.stringValue ?? ""
                 _ = try records.require(.stack, stackId)
-                return try records.stored(.instance, where: .stackId, equals: stackId).flatMap { try configuredVolumes(of: $0, records, at: now) }
+                return try records.storedInstancesWithLayerVolumes(inStack: stackId).flatMap { try configuredVolumes(of: $0, records, at: now) }
                     + records.registrations(.volume, stackId: stackId).map(\.document)
             case "RaidArrayId":
                 let raidArrayId = given.value.stringValue ?? ""
-                let members = try records.stored(.instance).flatMap { try configuredVolumes(of: $0, records, at: now) }
+                let members = try records.storedInstancesWithLayerVolumes().flatMap { try configuredVolumes(of: $0, records, at: now) }
                     .filter { $0.string("RaidArrayId") == raidArrayId }
                 guard !members.isEmpty else { throw AWSError.notFound("RAID array", raidArrayId) }
                 return members
@@ -122,7 +122,7 @@ extension OpsWorksService {
                 var configured: [JSONObject]?
                 return try (given.value.stringArray ?? []).map { volumeId in
                     if let registered = try records.registration(.volume, volumeId) { return registered.document }
-                    if configured == nil { configured = try records.stored(.instance).flatMap { try configuredVolumes(of: $0, records, at: now) } }
+                    if configured == nil { configured = try records.storedInstancesWithLayerVolumes().flatMap { try configuredVolumes(of: $0, records, at: now) } }
                     guard let volume = configured?.first(where: { $0.string("VolumeId") == volumeId }) else {
                         throw RegisteredKind.volume.notFound(volumeId)
                     }

@@ -178,3 +178,78 @@ def test_aws_opsworks_instance(client):
 
     client.delete_instance(InstanceId=instance_id, DeleteElasticIp=True, DeleteVolumes=True)
     gone(lambda: client.describe_instances(InstanceIds=[instance_id]))
+
+
+def read_user_profile(client, arn):
+    """resourceUserProfileRead: DescribeUserProfiles(IamUserArns=[arn]); RNF means gone."""
+    profile, = client.describe_user_profiles(IamUserArns=[arn])["UserProfiles"]
+    return profile
+
+
+def test_aws_opsworks_user_profile(client):
+    arn = "arn:aws:iam::000000000000:user/tf-user"
+    # Create sends CreateUserProfile, then UpdateUserProfile with the same members.
+    members = dict(IamUserArn=arn, SshUsername="tf-user", SshPublicKey="ssh-rsa AAAA", AllowSelfManagement=False)
+    client.create_user_profile(**members)
+    client.update_user_profile(**members)
+    profile = read_user_profile(client, arn)
+    assert (profile["SshUsername"], profile["SshPublicKey"], profile["AllowSelfManagement"]) == ("tf-user", "ssh-rsa AAAA", False)
+    client.update_user_profile(IamUserArn=arn, SshUsername="tf-user-2", SshPublicKey="ssh-rsa BBBB", AllowSelfManagement=True)
+    assert read_user_profile(client, arn)["SshUsername"] == "tf-user-2"
+    client.delete_user_profile(IamUserArn=arn)
+    gone(lambda: read_user_profile(client, arn))
+    gone(lambda: client.delete_user_profile(IamUserArn=arn))  # the provider ignores it
+
+
+def test_aws_opsworks_permission(client):
+    stack_id = tf_stack(client)
+    arn = "arn:aws:iam::000000000000:user/tf-perm"
+    # The provider retries SetPermission on exactly this text while IAM propagates.
+    assert error_of(lambda: client.set_permission(StackId=stack_id, IamUserArn=arn, AllowSsh=True, AllowSudo=True, Level="manage")) == \
+        ("ResourceNotFoundException", f"Unable to find user with ARN {arn}")
+    client.create_user_profile(IamUserArn=arn)
+    client.set_permission(StackId=stack_id, IamUserArn=arn, AllowSsh=True, AllowSudo=True, Level="manage")
+    permission, = client.describe_permissions(IamUserArn=arn, StackId=stack_id)["Permissions"]  # exactly one
+    assert (permission["Level"], permission["AllowSsh"], permission["AllowSudo"]) == ("manage", True, True)
+    client.set_permission(StackId=stack_id, IamUserArn=arn, AllowSsh=False, AllowSudo=True)  # Level only when it changes
+    permission, = client.describe_permissions(IamUserArn=arn, StackId=stack_id)["Permissions"]
+    assert (permission["Level"], permission["AllowSsh"]) == ("manage", False)
+    # Delete is a no-op in the provider; the profile's deletion takes the permission away.
+    client.delete_user_profile(IamUserArn=arn)
+    gone(lambda: client.describe_permissions(IamUserArn=arn, StackId=stack_id))
+
+
+def test_aws_opsworks_rds_db_instance(client):
+    stack_id = tf_stack(client)
+    arn = "arn:aws:rds:us-east-1:000000000000:db:tf-db"
+
+    def read():
+        """DescribeRdsDbInstances(StackId), scanning for the ARN; absent means removed from state."""
+        return [db for db in client.describe_rds_db_instances(StackId=stack_id)["RdsDbInstances"] if db["RdsDbInstanceArn"] == arn]
+
+    client.register_rds_db_instance(StackId=stack_id, RdsDbInstanceArn=arn, DbUser="tf", DbPassword="secret-1")
+    db, = read()
+    assert (db["DbUser"], db["StackId"]) == ("tf", stack_id)
+    client.update_rds_db_instance(RdsDbInstanceArn=arn, DbPassword="secret-2")  # only the changed member
+    assert read()[0]["DbUser"] == "tf"
+    client.deregister_rds_db_instance(RdsDbInstanceArn=arn)
+    assert read() == []
+    gone(lambda: client.deregister_rds_db_instance(RdsDbInstanceArn=arn))  # ignored by the provider
+    client.delete_stack(StackId=stack_id)
+
+
+def test_aws_opsworks_ecs_cluster_layer(client):
+    stack_id = tf_stack(client)
+    cluster = "arn:aws:ecs:us-east-1:000000000000:cluster/tf-cluster"
+    # RegisterEcsCluster before CreateLayer; the layer carries the cluster in its attributes.
+    client.register_ecs_cluster(EcsClusterArn=cluster, StackId=stack_id)
+    layer_id = client.create_layer(StackId=stack_id, Type="ecs-cluster", Name="tf ecs", Shortname="ecs-cluster", CustomRecipes={},
+                                   Attributes={"EcsClusterArn": cluster}, EnableAutoHealing=True, InstallUpdatesOnBoot=True)["LayerId"]
+    layer, balancers, scaling, tags = read_layer(client, layer_id)
+    assert layer["Attributes"]["EcsClusterArn"] == cluster and balancers == [] and len(scaling) == 1
+    # Delete: DeleteLayer, then DeregisterEcsCluster.
+    client.delete_layer(LayerId=layer_id)
+    client.deregister_ecs_cluster(EcsClusterArn=cluster)
+    gone(lambda: client.describe_layers(LayerIds=[layer_id]))
+    assert client.describe_ecs_clusters(StackId=stack_id)["EcsClusters"] == []
+    client.delete_stack(StackId=stack_id)
