@@ -185,7 +185,8 @@ extension OpsWorksService {
         try transition(scope, input, .reboot)
     }
 
-    /// StartStack and StopStack move a stack's 24/7 instances (those without an AutoScalingType):
+    /// StartStack and StopStack move a stack's 24/7 instances (those without an AutoScalingType,
+    /// registered machines aside):
     /// OpsWorks itself starts and stops the load- and time-based ones [CLI-ex start-stack].
     /// One write: every instance moves, or none does.
     func startStack(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
@@ -230,7 +231,8 @@ extension OpsWorksService {
             let now = clock()
             _ = try records.require(.stack, stackId)
             let instances = try records.stored(.instance, where: .stackId, equals: stackId)
-            return try instances.filter { try $0.decoded()["AutoScalingType"] == nil }.flatMap { stored in
+            // Registered machines are not OpsWorks' to start or stop [I: they have no 24/7 role].
+            return try instances.filter { try $0.decoded()["AutoScalingType"] == nil && $0.stringMember("RegisteredBy") == nil }.flatMap { stored in
                 try move(InstanceState(id: stored.id, stackId: stackId, timelineText: stored.timeline?.text), transition, records, at: now)
             }
         }

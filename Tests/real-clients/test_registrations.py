@@ -338,3 +338,14 @@ def test_the_terraform_sweeper_empties_the_region(client):
     for profile in client.describe_user_profiles()["UserProfiles"]:
         client.delete_user_profile(IamUserArn=profile["IamUserArn"])
     assert client.describe_stacks()["Stacks"] == [] and client.describe_user_profiles()["UserProfiles"] == []
+
+
+def test_start_and_stop_stack_leave_registered_machines_alone(client, stack, layer):
+    machine = client.register_instance(StackId=stack, Hostname="machine")["InstanceId"]
+    created = client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small")["InstanceId"]
+    client.start_stack(StackId=stack)
+    statuses = {i["InstanceId"]: i["Status"] for i in client.describe_instances(StackId=stack)["Instances"]}
+    assert statuses == {machine: "registered", created: "online"}
+    client.stop_stack(StackId=stack)
+    statuses = {i["InstanceId"]: i["Status"] for i in client.describe_instances(StackId=stack)["Instances"]}
+    assert statuses == {machine: "registered", created: "stopped"}
