@@ -1,15 +1,19 @@
 import AWSJSON
 
-/// What the dashboard shows: per account and region with state, each stack with its layers,
-/// instances, apps (and the versions kept for rollbacks) and newest deployments with their
-/// commands, each exactly as the Describe calls return it, at one moment of the clock.
+/// What the dashboard shows: per account and region with state, its user profiles, and each
+/// stack with its layers, instances, apps (and the versions kept for rollbacks), newest
+/// deployments with their commands, registered resources (Elastic IPs, volumes, RDS DB
+/// instances, ECS clusters) and users' permissions, each exactly as the Describe calls return
+/// it, at one moment of the clock.
 extension OpsWorksService {
     /// Deployments listed per stack, newest first; the API holds them all.
     static let overviewDeployments = 15
 
     public func overview() throws -> JSON {
         let scopes = try store.read(Scope(account: "", region: "")) { records in
-            try records.database.statement("SELECT DISTINCT scope FROM stacks ORDER BY scope").rows { $0.text(0) ?? "" }
+            try records.database.statement("""
+                SELECT scope FROM stacks UNION SELECT scope FROM registrations WHERE kind = 'user-profile' ORDER BY scope
+                """).rows { $0.text(0) ?? "" }
         }
         let regions = try scopes.compactMap { key -> JSON? in
             let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
@@ -19,6 +23,7 @@ extension OpsWorksService {
             return .object(JSONObject([
                 ("Account", .string(scope.account)),
                 ("Region", .string(scope.region)),
+                ("UserProfiles", try describeUserProfiles(scope, JSONObject()).members.first?.value ?? .array([])),
                 ("Stacks", .array(try stacks.map { try stackOverview(scope, $0) })),
             ]))
         }
@@ -49,6 +54,11 @@ extension OpsWorksService {
             ("Instances", .array(try listed(describeInstances(scope, byStack)))),
             ("Apps", .array(apps)),
             ("Deployments", .array(Array(deployments))),
+            ("ElasticIps", .array(try listed(describeElasticIps(scope, byStack)))),
+            ("Volumes", .array(try listed(describeVolumes(scope, byStack)))),
+            ("RdsDbInstances", .array(try listed(describeRdsDbInstances(scope, byStack)))),
+            ("EcsClusters", .array(try listed(describeEcsClusters(scope, byStack)))),
+            ("Permissions", .array(try listed(describePermissions(scope, byStack)))),
         ]))
     }
 }

@@ -36,6 +36,8 @@ enum DashboardPage {
   .badge.online, .badge.successful { background: #1a7f37; }
   .badge.requested, .badge.pending, .badge.booting, .badge.running_setup, .badge.running, .badge.rebooting { background: #bf8700; }
   .badge.stopping, .badge.stopped, .badge.skipped, .badge.terminated { background: #6b7785; }
+  .badge.registering, .badge.assigning, .badge.unassigning { background: #bf8700; }
+  .badge.registered { background: #1f6feb; }
   .badge.failed, .badge.setup_failed, .badge.start_failed, .badge.stop_failed, .badge.connection_lost { background: #cf222e; }
   button { font: inherit; font-size: 12px; padding: 2px 9px; border: 1px solid #b6bfcb; border-radius: 5px; background: #fff; cursor: pointer; }
   button:hover { border-color: var(--accent); color: var(--accent); }
@@ -204,6 +206,39 @@ function renderDeployments(region, account, deployments, hostnames) {
       ])))));
 }
 
+function renderRegistered(entry, hostnames) {
+  const attached = (id) => id ? hostnames[id] || short(id) : "–";
+  const rows = [
+    ...(entry.ElasticIps || []).map((ip) => ["Elastic IP", ip.Ip, ip.Name || ip.Domain, attached(ip.InstanceId)]),
+    ...(entry.Volumes || []).filter((v) => !v.RaidArrayId).map((v) => ["Volume", v.Ec2VolumeId, [v.Name, v.MountPoint, v.Status].filter(Boolean).join(" · "), attached(v.InstanceId)]),
+    ...(entry.RdsDbInstances || []).map((db) => ["RDS DB instance", db.DbInstanceIdentifier, db.Address, "user " + db.DbUser]),
+    ...(entry.EcsClusters || []).map((c) => ["ECS cluster", c.EcsClusterName, c.EcsClusterArn, time(c.RegisteredAt)]),
+  ];
+  if (!rows.length) return h("div", { class: "sub" }, "Nothing registered.");
+  return h("table", { class: "registered" },
+    h("thead", {}, h("tr", {}, ["Kind", "Resource", "Details", "Attached to"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, rows.map((row) => h("tr", { "data-registered": row[1] }, row.map((cell, index) => h("td", index ? { class: "mono" } : {}, cell))))));
+}
+
+function renderPermissions(entry) {
+  const permissions = (entry.Permissions || []).filter((p) => p.Level !== "iam_only" || p.AllowSsh || p.AllowSudo);
+  if (!permissions.length) return null;
+  return [h("h4", {}, "Permissions"), h("table", {},
+    h("thead", {}, h("tr", {}, ["User", "Level", "SSH", "sudo"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, permissions.map((p) => h("tr", { "data-permission-for": p.IamUserArn },
+      h("td", { class: "mono" }, p.IamUserArn.split("/").pop()), h("td", {}, p.Level),
+      h("td", {}, p.AllowSsh ? "yes" : "no"), h("td", {}, p.AllowSudo ? "yes" : "no")))))];
+}
+
+function renderUsers(profiles) {
+  if (!profiles || !profiles.length) return null;
+  return h("div", { class: "card users" }, h("h4", { style: "margin-top:0" }, "User profiles"), h("table", {},
+    h("thead", {}, h("tr", {}, ["Name", "IAM ARN", "SSH user", "Self-managed"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, profiles.map((u) => h("tr", { "data-user": u.IamUserArn },
+      h("td", {}, u.Name), h("td", { class: "mono" }, u.IamUserArn), h("td", { class: "mono" }, u.SshUsername),
+      h("td", {}, u.AllowSelfManagement ? "yes" : "no"))))));
+}
+
 function renderStack(region, account, entry) {
   const stack = entry.Stack;
   const hostnames = Object.fromEntries(entry.Instances.map((i) => [i.InstanceId, i.Hostname]));
@@ -224,7 +259,9 @@ function renderStack(region, account, entry) {
     entry.Layers.length ? h("div", {}, entry.Layers.map((layer) => h("span", { class: "badge", style: "background:#57606a;margin-right:6px" }, layer.Name + " (" + layer.Shortname + ")"))) : h("div", { class: "sub" }, "No layers."),
     h("h4", {}, "Instances"), renderInstances(region, account, stack, entry.Instances),
     h("h4", {}, "Apps"), renderApps(region, account, stack, entry.Apps),
-    h("h4", {}, "Deployments, newest first"), renderDeployments(region, account, entry.Deployments, hostnames));
+    h("h4", {}, "Deployments, newest first"), renderDeployments(region, account, entry.Deployments, hostnames),
+    h("h4", {}, "Registered resources"), renderRegistered(entry, hostnames),
+    renderPermissions(entry));
 }
 
 const settled = new Set(["online", "stopped", "successful", "failed", "skipped", "setup_failed", "start_failed", "stop_failed", "connection_lost", "terminated"]);
@@ -240,6 +277,7 @@ function render() {
   const container = document.getElementById("regions");
   const sections = overview.Regions.map((region) => h("section", { class: "region" },
     h("h2", {}, "Account " + region.Account + " · " + region.Region),
+    renderUsers(region.UserProfiles),
     region.Stacks.map((entry) => renderStack(region.Region, region.Account, entry))));
   container.replaceChildren(...(sections.length ? sections : [h("div", { class: "empty" }, "No stacks yet. Create one with an SDK or the AWS CLI; it appears here.")]));
   // Lifecycles are read off the clock: while one runs on the system clock, look again shortly.

@@ -170,3 +170,28 @@ def test_the_demo_script_walks_a_deployment_through(tmp_path):
     assert f"Dashboard: http://127.0.0.1:{port}/" in result.stdout
     assert "is online" in result.stdout and "deployment running" in result.stdout
     assert result.stdout.rstrip().endswith("is successful")
+
+
+def test_registered_resources_users_and_permissions_appear_live(browser, start_server):
+    server = start_server("--in-memory")
+    client = server.client()
+    stack, layer, _ = demo(client)
+    instance = online_instance(client, stack, layer)
+    open_dashboard(browser, server)
+    wait_for(browser, f'[data-stack-id="{stack}"] h3', "shop-production")
+    # Registered after the page loaded: the event stream brings them in without a reload.
+    user = "arn:aws:iam::000000000000:user/dana"
+    client.create_user_profile(IamUserArn=user, SshUsername="dana")
+    client.set_permission(StackId=stack, IamUserArn=user, Level="deploy", AllowSsh=True)
+    client.register_elastic_ip(ElasticIp="203.0.113.50", StackId=stack)
+    client.associate_elastic_ip(ElasticIp="203.0.113.50", InstanceId=instance)
+    client.register_rds_db_instance(StackId=stack, RdsDbInstanceArn="arn:aws:rds:us-east-1:000000000000:db:shopdb", DbUser="shop", DbPassword="p")
+    hostname = client.describe_instances(InstanceIds=[instance])["Instances"][0]["Hostname"]
+    row = wait_for(browser, f'[data-stack-id="{stack}"] [data-registered="203.0.113.50"]')
+    assert row.text.split() == ["Elastic", "IP", "203.0.113.50", "vpc", hostname]
+    assert wait_for(browser, f'[data-stack-id="{stack}"] [data-registered="shopdb"]').text.startswith("RDS DB instance shopdb shopdb.")
+    assert wait_for(browser, f'[data-user="{user}"]').text.split() == ["dana", user, "dana", "no"]
+    assert wait_for(browser, f'[data-stack-id="{stack}"] [data-permission-for="{user}"]').text.split() == ["dana", "deploy", "yes", "no"]
+    assert browser.execute_script("return performance.getEntriesByType('navigation').length") == 1
+    assert severe_console_entries(browser) == []
+    browser.save_screenshot(str(SCREENSHOTS / "dashboard-registered-resources.png"))
