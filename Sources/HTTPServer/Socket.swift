@@ -112,14 +112,16 @@ struct Socket: Sendable {
 
     /// Writes every byte; MSG_NOSIGNAL so a peer that went away is an error, not a SIGPIPE.
     func sendAll(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let sent = try systemCall("send") {
-                    send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                }
-                offset += sent
+        try bytes.withUnsafeBytes { try sendAll($0) }
+    }
+
+    func sendAll(_ raw: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < raw.count {
+            let sent = try systemCall("send") {
+                send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
             }
+            offset += sent
         }
     }
 

@@ -13,6 +13,11 @@ public struct StreamOutput: Sendable {
         (try? socket.sendAll(bytes)) != nil
     }
 
+    /// Sends a part of a buffer without copying it.
+    public func write(_ bytes: ArraySlice<UInt8>) -> Bool {
+        (try? bytes.withUnsafeBytes { try socket.sendAll($0) }) != nil
+    }
+
     /// False once the server is stopping or the client has closed its side; looks without waiting.
     public var isOpen: Bool {
         if isStopping() { return false }

@@ -69,3 +69,13 @@ public func spawnThread(stackBytes: Int = 512 * 1024, _ body: @escaping @Sendabl
     }
     return true
 }
+
+/// Sets the calling thread's nice value (on Linux a thread has one of its own): above 0 for
+/// background work that must yield the CPU to request threads, below 0 for the thread every
+/// request waits on. Going below 0 needs root or CAP_SYS_NICE; without it the call does nothing.
+public func setCurrentThreadNiceness(_ niceness: Int32) {
+    #if os(Linux)
+    // Who 0 is the calling task: on Linux that is the thread, not the whole process (setpriority(2)).
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+    #endif
+}
