@@ -9,19 +9,16 @@ extension OpsWorksService {
         let stackId = input.string("StackId") ?? ""
         let arn = input.string("EcsClusterArn") ?? ""
         try store.write(scope) { records in
-            let stack = try records.require(.stack, stackId)
-            let parsed = try Self.foreignArn(arn, service: "ecs", resource: "cluster/", member: "Ecs Cluster Arn", example: "arn:aws:ecs:<region>:<account>:cluster/<name>")
-            try Self.requireStackRegion(parsed.region, stack: stack, what: "The ECS cluster \(arn)")
+            let (stack, _, name) = try Self.checkRegistration(records, .ecsCluster, arn: arn, stackId: stackId, service: "ecs", resource: "cluster/", member: "Ecs Cluster Arn")
             let chef = stack.object("ConfigurationManager")?.string("Version") ?? ""
             guard ["11.10", "12"].contains(chef), !Self.isWindows(stack.string("DefaultOs") ?? "") else {
                 throw AWSError.validation("Stack \(stackId): ECS clusters can be registered only with Linux stacks on Chef 11.10 or Chef 12, not Chef::\(chef)")
             }
-            try Self.requireUnregistered(records, .ecsCluster, arn, what: "The ECS cluster \(arn)")
             if let current = try records.registrations(.ecsCluster, stackId: stackId).first {
                 throw AWSError.validation("Stack \(stackId) already has the ECS cluster \(current.id) registered; a stack has one")
             }
             let document = JSONObject([
-                ("EcsClusterArn", .string(arn)), ("EcsClusterName", .string(parsed.name)),
+                ("EcsClusterArn", .string(arn)), ("EcsClusterName", .string(name)),
                 ("StackId", .string(stackId)), ("RegisteredAt", .string(clock().iso8601)),
             ])
             try records.save(.ecsCluster, Registration(id: arn, stackId: stackId, document: document))

@@ -46,7 +46,11 @@ extension OpsWorksService {
                 try records.save(.elasticIp, Self.disassociated(other))
             }
             registration.document["InstanceId"] = .string(instanceId)
-            try records.save(.elasticIp, Registration(id: ip, stackId: instance.string("StackId"), instanceId: instanceId, document: registration.document))
+            let stackId = instance.string("StackId") ?? ""
+            if stackId != registration.stackId, let stack = try records.find(.stack, stackId) {
+                registration.document["Region"] = .string(stack.string("Region") ?? records.scope.region)
+            }
+            try records.save(.elasticIp, Registration(id: ip, stackId: stackId, instanceId: instanceId, document: registration.document))
             try Self.setElasticIp(ip, ofInstance: instanceId, records)
         }
         return JSONObject()

@@ -11,10 +11,7 @@ extension OpsWorksService {
         let stackId = input.string("StackId") ?? ""
         let arn = input.string("RdsDbInstanceArn") ?? ""
         try store.write(scope) { records in
-            let stack = try records.require(.stack, stackId)
-            let parsed = try Self.foreignArn(arn, service: "rds", resource: "db:", member: "Rds Db Instance Arn", example: "arn:aws:rds:<region>:<account>:db:<name>")
-            try Self.requireStackRegion(parsed.region, stack: stack, what: "The RDS DB instance \(arn)")
-            try Self.requireUnregistered(records, .rdsDbInstance, arn, what: "The RDS DB instance \(arn)")
+            let parsed = try Self.checkRegistration(records, .rdsDbInstance, arn: arn, stackId: stackId, service: "rds", resource: "db:", member: "Rds Db Instance Arn")
             let document = JSONObject([
                 ("RdsDbInstanceArn", .string(arn)),
                 ("DbInstanceIdentifier", .string(parsed.name)),

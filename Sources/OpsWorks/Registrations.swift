@@ -3,6 +3,19 @@ import AWSJSON
 /// What the registrations of other services' resources share (ops-behaviour §0): an ARN checked
 /// for its form only, the stack's region, one stack at a time, and deregistration.
 extension OpsWorksService {
+    /// What registering an RDS DB instance or an ECS cluster checks first: the stack exists, the
+    /// ARN has its service's form and names the stack's region, and nothing holds it yet.
+    static func checkRegistration(_ records: Records, _ kind: RegisteredKind, arn: String, stackId: String,
+                                  service: String, resource: String, member: String) throws -> (stack: JSONObject, region: String, name: String) {
+        let stack = try records.require(.stack, stackId)
+        let parsed = try foreignArn(arn, service: service, resource: resource, member: member,
+                                    example: "arn:aws:\(service):<region>:<account>:\(resource)<name>")
+        let what = "The \(kind.noun.0) \(arn)"
+        try requireStackRegion(parsed.region, stack: stack, what: what)
+        try requireUnregistered(records, kind, arn, what: what)
+        return (stack, parsed.region, parsed.name)
+    }
+
     /// `arn:<partition>:<service>:<region>:<12 digits>:<resource><name>`: the form only.
     static func foreignArn(_ arn: String, service: String, resource: String, member: String, example: String) throws -> (region: String, name: String) {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)

@@ -18,6 +18,18 @@ def aws(server, *args):
                           capture_output=True, text=True, env=env, timeout=60)
 
 
+def run_each(server, commands):
+    """Runs each (arguments, output member) in order: JSON with that member is printed, or
+    nothing for an operation without output."""
+    for arguments, member in commands:
+        result = aws(server, *arguments)
+        assert result.returncode == 0, (arguments, result.stderr)
+        if member:
+            assert member in json.loads(result.stdout), (arguments, result.stdout)
+        else:
+            assert result.stdout.strip() == "", (arguments, result.stdout)
+
+
 def test_cli_create_deployment_prints_a_deployment_id(server, client):
     stack = client.create_stack(Name="cli", Region="us-east-1", ServiceRoleArn=ROLE, DefaultInstanceProfileArn=PROFILE)["StackId"]
     app = client.create_app(StackId=stack, Name="Shop", Type="php")["AppId"]
@@ -78,13 +90,7 @@ def test_every_operation_added_for_the_whole_api_runs_from_the_cli(server, clien
         (["delete-app", "--app-id", app], None),
         (["delete-instance", "--instance-id", spare, "--delete-elastic-ip", "--delete-volumes"], None),
     ]
-    for arguments, member in commands:
-        result = aws(server, *arguments)
-        assert result.returncode == 0, (arguments, result.stderr)
-        if member:
-            assert member in json.loads(result.stdout), (arguments, result.stdout)
-        else:
-            assert result.stdout.strip() == "", (arguments, result.stdout)
+    run_each(server, commands)
     # The stack is emptied and deleted last, as a teardown does.
     for other in (instance, timer):
         assert aws(server, "delete-instance", "--instance-id", other).returncode == 0
@@ -140,11 +146,5 @@ def test_every_operation_of_the_api_part_2_runs_from_the_cli(server, client):
         (["deregister-instance", "--instance-id", registered], None),
         (["delete-user-profile", "--iam-user-arn", user], None),
     ]
-    for arguments, member in commands:
-        result = aws(server, *arguments)
-        assert result.returncode == 0, (arguments, result.stderr)
-        if member:
-            assert member in json.loads(result.stdout), (arguments, result.stdout)
-        else:
-            assert result.stdout.strip() == "", (arguments, result.stdout)
+    run_each(server, commands)
     assert "Unable to find user with ARN" in aws(server, "set-permission", "--stack-id", stack, "--iam-user-arn", user).stderr

@@ -1,6 +1,9 @@
 """The last 32 operations through boto3: user profiles and permissions, Elastic IPs, volumes, RDS
 DB instances, ECS clusters and registered instances, with the rules the service documents and
 what DeleteInstance, DeregisterInstance and DeleteStack do to registered resources."""
+import json
+
+import botocore.session
 import pytest
 
 from conftest import CHEF_11, create_stack, error_of, online_instance
@@ -315,31 +318,6 @@ def test_delete_stack_deregisters_what_the_stack_holds(client, stack):
         [{"StackId": other, "IamUserArn": USER, "AllowSsh": False, "AllowSudo": False, "Level": "iam_only"}]
 
 
-def test_the_terraform_sweeper_empties_the_region(client):
-    """The sweeper's order: list every stack and what it holds, delete in dependency order."""
-    for n in range(2):
-        stack = create_stack(client, f"sweep{n}")
-        layer = client.create_layer(StackId=stack, Type="custom", Name="Web", Shortname="web")["LayerId"]
-        client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small")
-        client.create_app(StackId=stack, Name="Shop", Type="php")
-        client.register_rds_db_instance(StackId=stack, RdsDbInstanceArn=RDS.replace("shop", f"db{n}"), DbUser="u", DbPassword="p")
-    client.create_user_profile(IamUserArn=USER)
-    for stack in client.describe_stacks()["Stacks"]:
-        stack_id = stack["StackId"]
-        for app in client.describe_apps(StackId=stack_id)["Apps"]:
-            client.delete_app(AppId=app["AppId"])
-        for instance in client.describe_instances(StackId=stack_id)["Instances"]:
-            client.delete_instance(InstanceId=instance["InstanceId"], DeleteElasticIp=True, DeleteVolumes=True)
-        for layer in client.describe_layers(StackId=stack_id)["Layers"]:
-            client.delete_layer(LayerId=layer["LayerId"])
-        for db in client.describe_rds_db_instances(StackId=stack_id)["RdsDbInstances"]:
-            client.deregister_rds_db_instance(RdsDbInstanceArn=db["RdsDbInstanceArn"])
-        client.delete_stack(StackId=stack_id)
-    for profile in client.describe_user_profiles()["UserProfiles"]:
-        client.delete_user_profile(IamUserArn=profile["IamUserArn"])
-    assert client.describe_stacks()["Stacks"] == [] and client.describe_user_profiles()["UserProfiles"] == []
-
-
 def test_start_and_stop_stack_leave_registered_machines_alone(client, stack, layer):
     machine = client.register_instance(StackId=stack, Hostname="machine")["InstanceId"]
     created = client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small")["InstanceId"]
@@ -349,3 +327,79 @@ def test_start_and_stop_stack_leave_registered_machines_alone(client, stack, lay
     client.stop_stack(StackId=stack)
     statuses = {i["InstanceId"]: i["Status"] for i in client.describe_instances(StackId=stack)["Instances"]}
     assert statuses == {machine: "registered", created: "stopped"}
+
+
+def test_an_address_associated_with_another_stacks_instance_moves_to_that_stack(client, stack, layer):
+    other = create_stack(client, "other")
+    other_layer = client.create_layer(StackId=other, Type="custom", Name="Web", Shortname="web")["LayerId"]
+    there = client.create_instance(StackId=other, LayerIds=[other_layer], InstanceType="t3.small")["InstanceId"]
+    here = client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small")["InstanceId"]
+    client.register_elastic_ip(ElasticIp="203.0.113.60", StackId=stack)
+    client.associate_elastic_ip(ElasticIp="203.0.113.60", InstanceId=here)
+    client.associate_elastic_ip(ElasticIp="203.0.113.60", InstanceId=there)
+    assert client.describe_elastic_ips(StackId=stack)["ElasticIps"] == []
+    assert client.describe_elastic_ips(StackId=other)["ElasticIps"][0]["InstanceId"] == there
+    assert "ElasticIp" not in client.describe_instances(InstanceIds=[here])["Instances"][0]
+
+
+def shape_errors(shape, value, path="$"):
+    """Where `value` leaves the model's shape: a member the shape does not have, or a value of
+    another JSON type. botocore drops unknown members silently, so the raw answer is read."""
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return [f"{path}: {type(value).__name__}, not an object"]
+        errors = [f"{path}.{key}: not in {shape.name}" for key in value if key not in shape.members]
+        return errors + [e for key, item in value.items() if key in shape.members for e in shape_errors(shape.members[key], item, f"{path}.{key}")]
+    if kind == "list":
+        return [f"{path}: not a list"] if not isinstance(value, list) else [e for n, item in enumerate(value) for e in shape_errors(shape.member, item, f"{path}[{n}]")]
+    if kind == "map":
+        return [f"{path}: not a map"] if not isinstance(value, dict) else [e for key, item in value.items() for e in shape_errors(shape.value, item, f"{path}.{key}")]
+    expected = {"string": str, "boolean": bool, "integer": int, "long": int, "double": (int, float), "float": (int, float)}[kind]
+    ok = isinstance(value, expected) and not (kind in ("integer", "long", "double", "float") and isinstance(value, bool))
+    return [] if ok else [f"{path}: {value!r} is not a {kind}"]
+
+
+def test_every_answer_of_the_new_operations_is_exactly_the_models_shape(server, client, stack, layer):
+    """Model-exact outputs, read off the wire: every member the answer has is the model's, of its type."""
+    model = botocore.session.get_session().get_service_model("opsworks")
+    instance = online_instance(client, stack, layer)
+    windows = create_stack(client, "win", DefaultOs="Microsoft Windows Server 2012 R2 Base", ConfigurationManager={"Name": "Chef", "Version": "12.2"})
+    windows_layer = client.create_layer(StackId=windows, Type="custom", Name="W", Shortname="w")["LayerId"]
+    windows_instance = online_instance(client, windows, windows_layer)
+    volumes = client.create_layer(StackId=stack, Type="custom", Name="Db", Shortname="db",
+                                  VolumeConfigurations=[{"MountPoint": "/srv", "RaidLevel": 0, "NumberOfDisks": 2, "Size": 5}])["LayerId"]
+    online_instance(client, stack, volumes)
+    client.create_user_profile(IamUserArn=USER, SshPublicKey="ssh-rsa A")
+    client.set_permission(StackId=stack, IamUserArn=USER, Level="show")
+    client.register_elastic_ip(ElasticIp="203.0.113.70", StackId=stack)
+    client.update_elastic_ip(ElasticIp="203.0.113.70", Name="front")
+    client.associate_elastic_ip(ElasticIp="203.0.113.70", InstanceId=instance)
+    volume = client.register_volume(StackId=stack, Ec2VolumeId="vol-0000000e")["VolumeId"]
+    client.update_volume(VolumeId=volume, Name="data", MountPoint="/mnt/data")
+    client.register_rds_db_instance(StackId=stack, RdsDbInstanceArn=RDS, DbUser="u", DbPassword="p")
+    client.register_ecs_cluster(EcsClusterArn=ECS, StackId=stack)
+    machine = client.register_instance(StackId=stack, Hostname="machine", PrivateIp="192.0.2.5",
+                                       InstanceIdentity={"Document": '{"instanceId": "i-0123456789abcdef1"}', "Signature": "s"})["InstanceId"]
+    calls = [
+        ("DescribeUserProfiles", {}), ("DescribeUserProfiles", {"IamUserArns": [USER]}), ("DescribeMyUserProfile", {}),
+        ("DescribePermissions", {"StackId": stack}), ("DescribePermissions", {"IamUserArn": USER}),
+        ("GrantAccess", {"InstanceId": windows_instance}),
+        ("DescribeElasticIps", {"StackId": stack}), ("DescribeVolumes", {"StackId": stack}),
+        ("DescribeRdsDbInstances", {"StackId": stack}), ("DescribeEcsClusters", {"StackId": stack, "MaxResults": 1}),
+        ("DescribeInstances", {"InstanceIds": [machine, instance]}),
+        ("CreateUserProfile", {"IamUserArn": USER + "2"}), ("RegisterElasticIp", {"ElasticIp": "203.0.113.71", "StackId": stack}),
+        ("RegisterVolume", {"StackId": stack, "Ec2VolumeId": "vol-0000000f"}),
+        ("RegisterEcsCluster", {"EcsClusterArn": ECS.replace("shop", "other"), "StackId": windows}),
+        ("RegisterInstance", {"StackId": stack, "Hostname": "machine-2"}),
+    ]
+    for operation, body in calls:
+        status, _, answer = server.raw(json.dumps(body).encode(), target=f"OpsWorks_20130218.{operation}")
+        assert status == 200 or operation == "RegisterEcsCluster", (operation, answer)
+        if status != 200:
+            continue
+        shape = model.operation_model(operation).output_shape
+        assert shape is not None and answer, (operation, answer)
+        assert shape_errors(shape, answer) == [], operation
+        # Something to check: each answer's list or member is there and not empty.
+        assert any(v not in ([], {}, None) for v in answer.values()), (operation, answer)

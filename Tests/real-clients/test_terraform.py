@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import PROFILE, ROLE, error_of
+from conftest import PROFILE, ROLE, create_stack, error_of
 
 STACK_DEFAULTS = dict(  # what the provider always sends
     ChefConfiguration={"ManageBerkshelf": False}, ConfigurationManager={"Name": "Chef", "Version": "11.10"},
@@ -253,3 +253,28 @@ def test_aws_opsworks_ecs_cluster_layer(client):
     gone(lambda: client.describe_layers(LayerIds=[layer_id]))
     assert client.describe_ecs_clusters(StackId=stack_id)["EcsClusters"] == []
     client.delete_stack(StackId=stack_id)
+
+
+def test_the_terraform_sweeper_empties_the_region(client):
+    """The sweeper's order: list every stack and what it holds, delete in dependency order."""
+    for n in range(2):
+        stack = create_stack(client, f"sweep{n}")
+        layer = client.create_layer(StackId=stack, Type="custom", Name="Web", Shortname="web")["LayerId"]
+        client.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t3.small")
+        client.create_app(StackId=stack, Name="Shop", Type="php")
+        client.register_rds_db_instance(StackId=stack, RdsDbInstanceArn=f"arn:aws:rds:us-east-1:000000000000:db:sweep{n}", DbUser="u", DbPassword="p")
+    client.create_user_profile(IamUserArn="arn:aws:iam::000000000000:user/tf-sweep")
+    for stack in client.describe_stacks()["Stacks"]:
+        stack_id = stack["StackId"]
+        for app in client.describe_apps(StackId=stack_id)["Apps"]:
+            client.delete_app(AppId=app["AppId"])
+        for instance in client.describe_instances(StackId=stack_id)["Instances"]:
+            client.delete_instance(InstanceId=instance["InstanceId"], DeleteElasticIp=True, DeleteVolumes=True)
+        for layer in client.describe_layers(StackId=stack_id)["Layers"]:
+            client.delete_layer(LayerId=layer["LayerId"])
+        for db in client.describe_rds_db_instances(StackId=stack_id)["RdsDbInstances"]:
+            client.deregister_rds_db_instance(RdsDbInstanceArn=db["RdsDbInstanceArn"])
+        client.delete_stack(StackId=stack_id)
+    for profile in client.describe_user_profiles()["UserProfiles"]:
+        client.delete_user_profile(IamUserArn=profile["IamUserArn"])
+    assert client.describe_stacks()["Stacks"] == [] and client.describe_user_profiles()["UserProfiles"] == []
