@@ -35,19 +35,18 @@ extension OpsWorksService {
                                    encodedDocument: request.commandDocument(commandId: commandId, instanceId: target.id))
                 commands.append((commandId, timeline))
             }
-            return WrittenDeployment(deployment: courses.deployment, commands: commands)
+            return WrittenDeployment(id: request.deploymentId, createdAt: request.createdAt, deployment: courses.deployment, commands: commands)
         }
-        schedule(scope, .deployment, request(checked).deploymentId, written.deployment, after: request(checked).createdAt)
-        for command in written.commands { schedule(scope, .command, command.id, command.timeline, after: request(checked).createdAt) }
-        return Self.output("DeploymentId", request(checked).deploymentId)
+        schedule(scope, .deployment, written.id, written.deployment, after: written.createdAt)
+        for command in written.commands { schedule(scope, .command, command.id, command.timeline, after: written.createdAt) }
+        return Self.output("DeploymentId", written.id)
     }
 
-    private func request(_ checked: Result<DeploymentRequest, any Error>) -> DeploymentRequest {
-        try! checked.get()  // only called after the write, which has thrown any error of it
-    }
-
-    /// The timelines a deployment's write decided, announced once it has committed.
+    /// What a deployment's write decided: its ID and start, and the timelines to announce once
+    /// it has committed.
     private struct WrittenDeployment: Sendable {
+        let id: String
+        let createdAt: Timestamp
         let deployment: Timeline
         let commands: [(id: String, timeline: Timeline)]
     }

@@ -50,6 +50,16 @@ def wait_for(browser, css, text=None, timeout=15):
     return WebDriverWait(browser, timeout, ignored_exceptions=REPLACED).until(found)
 
 
+def text_when(browser, css, check, timeout=15):
+    """The element's text once `check` accepts it, read inside the wait: the page re-renders on
+    every event, so an element found a moment before may be gone when its text is read."""
+    def found(b):
+        elements = b.find_elements(By.CSS_SELECTOR, css)
+        text = elements[0].text if elements else None
+        return text if text is not None and check(text) else False
+    return WebDriverWait(browser, timeout, ignored_exceptions=REPLACED).until(found)
+
+
 def click(browser, css):
     """Clicks the element, found again if a re-render replaced it in between."""
     WebDriverWait(browser, 10, ignored_exceptions=REPLACED).until(lambda b: b.find_element(By.CSS_SELECTOR, css).click() or True)
@@ -187,11 +197,11 @@ def test_registered_resources_users_and_permissions_appear_live(browser, start_s
     client.associate_elastic_ip(ElasticIp="203.0.113.50", InstanceId=instance)
     client.register_rds_db_instance(StackId=stack, RdsDbInstanceArn="arn:aws:rds:us-east-1:000000000000:db:shopdb", DbUser="shop", DbPassword="p")
     hostname = client.describe_instances(InstanceIds=[instance])["Instances"][0]["Hostname"]
-    row = wait_for(browser, f'[data-stack-id="{stack}"] [data-registered="203.0.113.50"]')
-    assert row.text.split() == ["Elastic", "IP", "203.0.113.50", "vpc", hostname]
-    assert wait_for(browser, f'[data-stack-id="{stack}"] [data-registered="shopdb"]').text.startswith("RDS DB instance shopdb shopdb.")
-    assert wait_for(browser, f'[data-user="{user}"]').text.split() == ["dana", user, "dana", "no"]
-    assert wait_for(browser, f'[data-stack-id="{stack}"] [data-permission-for="{user}"]').text.split() == ["dana", "deploy", "yes", "no"]
+    # Each row as it reads once the last of those calls has reached the page.
+    text_when(browser, f'[data-stack-id="{stack}"] [data-registered="203.0.113.50"]', lambda t: t.split() == ["Elastic", "IP", "203.0.113.50", "vpc", hostname])
+    text_when(browser, f'[data-stack-id="{stack}"] [data-registered="shopdb"]', lambda t: t.startswith("RDS DB instance shopdb shopdb."))
+    text_when(browser, f'[data-user="{user}"]', lambda t: t.split() == ["dana", user, "dana", "no"])
+    text_when(browser, f'[data-stack-id="{stack}"] [data-permission-for="{user}"]', lambda t: t.split() == ["dana", "deploy", "yes", "no"])
     assert browser.execute_script("return performance.getEntriesByType('navigation').length") == 1
     assert severe_console_entries(browser) == []
     browser.save_screenshot(str(SCREENSHOTS / "dashboard-registered-resources.png"))
