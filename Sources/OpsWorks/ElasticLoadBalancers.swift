@@ -62,9 +62,10 @@ extension OpsWorksService {
     /// An attached ELB as DescribeElasticLoadBalancers shows it: where the stack is, and the EC2
     /// instances of the layer that are online (OpsWorks registers them as they come online).
     static func presentLoadBalancer(_ attachment: Records.Attachment, _ records: Records, at time: Timestamp) throws -> JSON {
-        let stack = try records.require(.stack, attachment.stackId)
-        let region = stack.string("Region") ?? records.scope.region
-        let zone = stack.string("DefaultAvailabilityZone").flatMap { $0.isEmpty ? nil : $0 } ?? region + "a"
+        // The stack's members read off its stored text, without decoding the document.
+        let stack = try records.requireStored(.stack, attachment.stackId)
+        let region = stack.stringMember("Region") ?? records.scope.region
+        let zone = stack.stringMember("DefaultAvailabilityZone").flatMap { $0.isEmpty ? nil : $0 } ?? region + "a"
         let online = try records.instanceStates(inLayer: attachment.layerId).filter { $0.status(at: time) == "online" }
         var balancer = JSONObject([
             ("ElasticLoadBalancerName", .string(attachment.name)),
@@ -73,10 +74,10 @@ extension OpsWorksService {
             ("StackId", .string(attachment.stackId)),
             ("LayerId", .string(attachment.layerId)),
             ("AvailabilityZones", JSON(strings: [zone])),
-            ("SubnetIds", JSON(strings: stack.string("DefaultSubnetId").map { [$0] } ?? [])),
+            ("SubnetIds", JSON(strings: stack.stringMember("DefaultSubnetId").map { [$0] } ?? [])),
             ("Ec2InstanceIds", JSON(strings: online.map { Self.ec2InstanceId(of: $0.id) })),
         ])
-        if let vpcId = stack.string("VpcId") { balancer["VpcId"] = .string(vpcId) }
+        if let vpcId = stack.stringMember("VpcId") { balancer["VpcId"] = .string(vpcId) }
         return .object(balancer)
     }
 }

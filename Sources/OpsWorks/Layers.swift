@@ -141,11 +141,13 @@ extension OpsWorksService {
     func getHostnameSuggestion(_ scope: Scope, _ input: JSONObject) throws -> JSONObject {
         let layerId = input.string("LayerId") ?? ""
         let hostname = try store.read(scope) { records in
-            let layer = try records.require(.layer, layerId)
-            let stackId = layer.string("StackId") ?? ""
-            let stack = try records.require(.stack, stackId)
+            // Three members read off the stored texts: decoding the layer and the stack documents
+            // was half of this call (the sweep had it at half of DescribeStacks' rate).
+            let layer = try records.requireStored(.layer, layerId)
+            let stackId = layer.stringMember("StackId") ?? ""
+            let stack = try records.requireStored(.stack, stackId)
             let taken = try records.hostnames(inStack: stackId)
-            return Self.suggestedHostname(theme: stack.string("HostnameTheme"), layerShortname: layer.string("Shortname") ?? "", taken: taken)
+            return Self.suggestedHostname(theme: stack.stringMember("HostnameTheme"), layerShortname: layer.stringMember("Shortname") ?? "", taken: taken)
         }
         return JSONObject([("LayerId", .string(layerId)), ("Hostname", .string(hostname))])
     }
