@@ -43,14 +43,15 @@ extension OpsWorksService {
             let instance = try records.require(.instance, instanceId)
             if let previous = registration.instanceId, previous != instanceId { try Self.setElasticIp(nil, ofInstance: previous, records) }
             for other in try records.registrations(.elasticIp, instanceId: instanceId) where other.id != ip {
-                try records.save(.elasticIp, Self.disassociated(other))
+                try records.save(.elasticIp, other.detached())
             }
             registration.document["InstanceId"] = .string(instanceId)
             let stackId = instance.string("StackId") ?? ""
             if stackId != registration.stackId, let stack = try records.find(.stack, stackId) {
                 registration.document["Region"] = .string(stack.string("Region") ?? records.scope.region)
+                registration.stackId = stackId
             }
-            try records.save(.elasticIp, Registration(id: ip, stackId: stackId, instanceId: instanceId, document: registration.document))
+            try records.save(.elasticIp, registration)
             try Self.setElasticIp(ip, ofInstance: instanceId, records)
         }
         return JSONObject()
@@ -63,7 +64,7 @@ extension OpsWorksService {
             let registration = try records.requireRegistration(.elasticIp, ip)
             guard let instanceId = registration.instanceId else { return }
             try Self.setElasticIp(nil, ofInstance: instanceId, records)
-            try records.save(.elasticIp, Self.disassociated(registration))
+            try records.save(.elasticIp, registration.detached())
         }
         return JSONObject()
     }
@@ -100,12 +101,6 @@ extension OpsWorksService {
             return found.map { .object($0.document) }
         }
         return Self.list("ElasticIps", addresses)
-    }
-
-    static func disassociated(_ registration: Registration) -> Registration {
-        var document = registration.document
-        document["InstanceId"] = nil
-        return Registration(id: registration.id, stackId: registration.stackId, instanceId: nil, document: document)
     }
 
     /// The instance's `ElasticIp` member (nil removes it).

@@ -419,7 +419,7 @@ extension OpsWorksService {
     /// An instance's record and what hangs off it, in the caller's write.
     func deleteInstance(_ records: Records, _ instanceId: String, releasing: Releasing = []) throws {
         for address in try records.registrations(.elasticIp, instanceId: instanceId) {
-            if releasing.contains(.elasticIp) { try records.deregister(.elasticIp, address.id) } else { try records.save(.elasticIp, Self.disassociated(address)) }
+            if releasing.contains(.elasticIp) { try records.deregister(.elasticIp, address.id) } else { try records.save(.elasticIp, address.detached()) }
         }
         for volume in try records.registrations(.volume, instanceId: instanceId) {
             if releasing.contains(.volumes) { try records.deregister(.volume, volume.id) } else { try records.save(.volume, Self.unassigned(volume)) }

@@ -33,31 +33,38 @@ extension OpsWorksService {
         stableUUID(instanceId + "|raid|" + mountPoint)
     }
 
-    private func raidArrays(of stored: Stored, _ records: Records, at time: Timestamp) throws -> [JSONObject] {
-        guard InstanceLifecycle.running.contains(stored.timeline?.status(at: time) ?? "stopped") else { return [] }
+    /// The instance's document and its layers' VolumeConfigurations, while it has an EC2
+    /// instance (before it boots it has no volumes): what its RAID arrays and volumes are made of.
+    static func volumeConfigurations(of stored: Stored, _ records: Records, at time: Timestamp) throws -> (instance: JSONObject, configurations: [JSONObject])? {
+        guard InstanceLifecycle.running.contains(stored.timeline?.status(at: time) ?? "stopped") else { return nil }
         let instance = try stored.decoded()
+        let configurations = try (instance.strings("LayerIds") ?? []).flatMap { layerId in
+            try records.find(.layer, layerId)?["VolumeConfigurations"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        }
+        return (instance, configurations)
+    }
+
+    private func raidArrays(of stored: Stored, _ records: Records, at time: Timestamp) throws -> [JSONObject] {
+        guard let (instance, configurations) = try Self.volumeConfigurations(of: stored, records, at: time) else { return [] }
         var arrays: [JSONObject] = []
-        for layerId in instance.strings("LayerIds") ?? [] {
-            let configurations = try records.find(.layer, layerId)?["VolumeConfigurations"]?.arrayValue ?? []
-            for configuration in configurations.compactMap(\.objectValue) {
-                guard let level = configuration["RaidLevel"], let mountPoint = configuration.string("MountPoint") else { continue }
-                var array = JSONObject([
-                    ("RaidArrayId", .string(Self.raidArrayId(instanceId: stored.id, mountPoint: mountPoint))),
-                    ("InstanceId", .string(stored.id)),
-                    ("Name", .string("Created for \(instance.string("Hostname") ?? stored.id)")),
-                    ("RaidLevel", level),
-                    ("NumberOfDisks", configuration["NumberOfDisks"] ?? .int(1)),
-                    ("Size", configuration["Size"] ?? .int(0)),
-                    ("Device", .string("/dev/md\(arrays.count)")),
-                    ("MountPoint", .string(mountPoint)),
-                    ("AvailabilityZone", instance["AvailabilityZone"] ?? .string(records.scope.region + "a")),
-                    ("CreatedAt", instance["CreatedAt"] ?? .null),
-                    ("StackId", instance["StackId"] ?? .null),
-                    ("VolumeType", configuration["VolumeType"] ?? "standard"),
-                ])
-                if let iops = configuration["Iops"] { array["Iops"] = iops }
-                arrays.append(array)
-            }
+        for configuration in configurations {
+            guard let level = configuration["RaidLevel"], let mountPoint = configuration.string("MountPoint") else { continue }
+            var array = JSONObject([
+                ("RaidArrayId", .string(Self.raidArrayId(instanceId: stored.id, mountPoint: mountPoint))),
+                ("InstanceId", .string(stored.id)),
+                ("Name", .string("Created for \(instance.string("Hostname") ?? stored.id)")),
+                ("RaidLevel", level),
+                ("NumberOfDisks", configuration["NumberOfDisks"] ?? .int(1)),
+                ("Size", configuration["Size"] ?? .int(0)),
+                ("Device", .string("/dev/md\(arrays.count)")),
+                ("MountPoint", .string(mountPoint)),
+                ("AvailabilityZone", instance["AvailabilityZone"] ?? .string(records.scope.region + "a")),
+                ("CreatedAt", instance["CreatedAt"] ?? .null),
+                ("StackId", instance["StackId"] ?? .null),
+                ("VolumeType", configuration["VolumeType"] ?? "standard"),
+            ])
+            if let iops = configuration["Iops"] { array["Iops"] = iops }
+            arrays.append(array)
         }
         return arrays
     }

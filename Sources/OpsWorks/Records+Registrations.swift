@@ -24,30 +24,40 @@ enum RegisteredKind: String, Sendable, CaseIterable {
     }
 }
 
-/// A registration as stored: its ID, the stack and instance it belongs to, its document.
+/// A registration as stored: its ID, the stack it belongs to, its document. The instance it is
+/// attached to is the document's `InstanceId` (an Elastic IP's or a volume's); the table keeps a
+/// copy in a column only to index it.
 struct Registration: Sendable {
     let id: String
-    let stackId: String?
-    let instanceId: String?
+    var stackId: String?
     var document: JSONObject
 
-    init(id: String, stackId: String?, instanceId: String? = nil, document: JSONObject) {
+    var instanceId: String? { document.string("InstanceId") }
+
+    init(id: String, stackId: String?, document: JSONObject) {
         self.id = id
         self.stackId = stackId
-        self.instanceId = instanceId
         self.document = document
     }
 
     fileprivate init(_ row: Row) throws {
         id = row.text(0) ?? ""
         stackId = row.text(1)
-        instanceId = row.text(2)
-        document = try row.withBytes(3) { try Stored.decode(Array($0)) }
+        document = try row.withBytes(2) { try Stored.decode(Array($0)) }
+    }
+
+    /// No longer attached to an instance: the members that said where it was attached go, and
+    /// `changes` are laid over the rest.
+    func detached(removing members: [String] = [], _ changes: JSONObject = JSONObject()) -> Registration {
+        var copy = self
+        for member in ["InstanceId"] + members { copy.document[member] = nil }
+        copy.document = copy.document.merging(changes)
+        return copy
     }
 }
 
 extension Records {
-    private static let selectRegistration = "SELECT id, stack_id, instance_id, doc FROM registrations"
+    private static let selectRegistration = "SELECT id, stack_id, doc FROM registrations"
 
     func registration(_ kind: RegisteredKind, _ id: String) throws -> Registration? {
         try database.statement("\(Self.selectRegistration) WHERE scope = ? AND kind = ? AND id = ?")

@@ -209,15 +209,20 @@ struct Scope: Sendable, Hashable {
     let region: String
     /// The value of every table's `scope` column; bound by every query, so built once.
     let key: String
-    /// The caller's IAM ARN: the access key's user, `arn:aws:iam::<account>:user/<access key ID>`
-    /// (the emulator has no IAM to ask who owns a key), or the account's root without a key.
-    let caller: String
+    let accessKeyId: String
 
     init(account: String, region: String, accessKeyId: String = "") {
         self.account = account
         self.region = region
         self.key = "\(account)/\(region)"
-        self.caller = accessKeyId.isEmpty ? "arn:aws:iam::\(account):root" : "arn:aws:iam::\(account):user/\(accessKeyId)"
+        self.accessKeyId = accessKeyId
+    }
+
+    /// The caller's IAM ARN: the access key's user, `arn:aws:iam::<account>:user/<access key ID>`
+    /// (the emulator has no IAM to ask who owns a key), or the account's root without a key.
+    /// Made when asked for, not for every request.
+    var caller: String {
+        accessKeyId.isEmpty ? "arn:aws:iam::\(account):root" : "arn:aws:iam::\(account):user/\(accessKeyId)"
     }
 
     init(_ context: RequestContext) {

@@ -68,10 +68,11 @@ extension OpsWorksService {
             if let previous = volume.instanceId, previous != instanceId { try Self.requireOffline(records.requireStored(.instance, previous), at: now) }
             let devices = Set(try records.registrations(.volume, instanceId: instanceId).compactMap { $0.document.string("Device") })
             let device = "ijklmnopqrstuvwxyz".lazy.map { "/dev/sd\($0)" }.first { !devices.contains($0) } ?? "/dev/sdz"
-            volume.document["InstanceId"] = .string(instanceId)
+            // Assigned again where it is, a volume keeps its device.
             volume.document["Device"] = .string(volume.instanceId == instanceId ? volume.document.string("Device") ?? device : device)
+            volume.document["InstanceId"] = .string(instanceId)
             volume.document["Status"] = "in-use"
-            try records.save(.volume, Registration(id: volumeId, stackId: volume.stackId, instanceId: instanceId, document: volume.document))
+            try records.save(.volume, volume)
         }
         return JSONObject()
     }
@@ -136,46 +137,40 @@ extension OpsWorksService {
     /// The volumes OpsWorks made from the instance's layers' VolumeConfigurations: one per disk,
     /// members of the configuration's RAID array when it sets a RaidLevel.
     private func configuredVolumes(of stored: Stored, _ records: Records, at time: Timestamp) throws -> [JSONObject] {
-        guard InstanceLifecycle.running.contains(stored.timeline?.status(at: time) ?? "stopped") else { return [] }
-        let instance = try stored.decoded()
+        guard let (instance, configurations) = try Self.volumeConfigurations(of: stored, records, at: time) else { return [] }
         var volumes: [JSONObject] = []
-        for layerId in instance.strings("LayerIds") ?? [] {
-            for configuration in try records.find(.layer, layerId)?["VolumeConfigurations"]?.arrayValue?.compactMap(\.objectValue) ?? [] {
-                let mountPoint = configuration.string("MountPoint") ?? ""
-                let disks = max(1, Int(configuration["NumberOfDisks"]?.intValue ?? 1))
-                for disk in 0..<disks {
-                    let key = "\(stored.id)|volume|\(mountPoint)|\(disk)"
-                    var volume = JSONObject([
-                        ("VolumeId", .string(stableUUID(key))),
-                        ("Ec2VolumeId", .string("vol-" + String(fnv1a(key), radix: 16).leftPadded(to: 17))),
-                        ("InstanceId", .string(stored.id)),
-                        ("Status", "in-use"),
-                        ("Size", configuration["Size"] ?? .int(0)),
-                        ("Device", .string("/dev/sd" + String(UnicodeScalar(UInt8(ascii: "f") + UInt8(min(volumes.count, 20)))))),
-                        ("Region", .string(String((instance.string("AvailabilityZone") ?? records.scope.region + "a").dropLast()))),
-                        ("AvailabilityZone", instance["AvailabilityZone"] ?? .string(records.scope.region + "a")),
-                        ("VolumeType", configuration["VolumeType"] ?? "standard"),
-                    ])
-                    if configuration["RaidLevel"] != nil {
-                        volume["RaidArrayId"] = .string(Self.raidArrayId(instanceId: stored.id, mountPoint: mountPoint))
-                    } else {
-                        volume["MountPoint"] = .string(mountPoint)
-                    }
-                    if let iops = configuration["Iops"] { volume["Iops"] = iops }
-                    if let encrypted = configuration["Encrypted"] { volume["Encrypted"] = encrypted }
-                    volumes.append(volume)
+        for configuration in configurations {
+            let mountPoint = configuration.string("MountPoint") ?? ""
+            let disks = max(1, Int(configuration["NumberOfDisks"]?.intValue ?? 1))
+            for disk in 0..<disks {
+                let key = "\(stored.id)|volume|\(mountPoint)|\(disk)"
+                var volume = JSONObject([
+                    ("VolumeId", .string(stableUUID(key))),
+                    ("Ec2VolumeId", .string("vol-" + String(fnv1a(key), radix: 16).leftPadded(to: 17))),
+                    ("InstanceId", .string(stored.id)),
+                    ("Status", "in-use"),
+                    ("Size", configuration["Size"] ?? .int(0)),
+                    ("Device", .string("/dev/sd" + String(UnicodeScalar(UInt8(ascii: "f") + UInt8(min(volumes.count, 20)))))),
+                    ("Region", .string(String((instance.string("AvailabilityZone") ?? records.scope.region + "a").dropLast()))),
+                    ("AvailabilityZone", instance["AvailabilityZone"] ?? .string(records.scope.region + "a")),
+                    ("VolumeType", configuration["VolumeType"] ?? "standard"),
+                ])
+                if configuration["RaidLevel"] != nil {
+                    volume["RaidArrayId"] = .string(Self.raidArrayId(instanceId: stored.id, mountPoint: mountPoint))
+                } else {
+                    volume["MountPoint"] = .string(mountPoint)
                 }
+                if let iops = configuration["Iops"] { volume["Iops"] = iops }
+                if let encrypted = configuration["Encrypted"] { volume["Encrypted"] = encrypted }
+                volumes.append(volume)
             }
         }
         return volumes
     }
 
+    /// An assigned volume back to `available`, still registered with its stack.
     static func unassigned(_ volume: Registration) -> Registration {
-        var document = volume.document
-        document["InstanceId"] = nil
-        document["Device"] = nil
-        document["Status"] = "available"
-        return Registration(id: volume.id, stackId: volume.stackId, instanceId: nil, document: document)
+        volume.detached(removing: ["Device"], JSONObject([("Status", "available")]))
     }
 
     /// Offline: stopped, or never started (a registered instance's volumes are its own business).

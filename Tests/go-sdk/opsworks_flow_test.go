@@ -52,6 +52,12 @@ func same(t *testing.T, what string, got, want any) {
 	}
 }
 
+// newStack creates a stack with the defaults and returns its ID.
+func newStack(ctx context.Context, c *opsworks.Client, name string) *string {
+	return must(c.CreateStack(ctx, &opsworks.CreateStackInput{Name: aws.String(name), Region: aws.String("us-east-1"),
+		ServiceRoleArn: aws.String(role), DefaultInstanceProfileArn: aws.String(profile)})).StackId
+}
+
 func TestTheWholeFlow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -260,8 +266,7 @@ func TestStackOperations(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c := newClient(t)
-	stackId := must(c.CreateStack(ctx, &opsworks.CreateStackInput{Name: aws.String("go-ops"), Region: aws.String("us-east-1"),
-		ServiceRoleArn: aws.String(role), DefaultInstanceProfileArn: aws.String(profile)})).StackId
+	stackId := newStack(ctx, c, "go-ops")
 	layerId := must(c.CreateLayer(ctx, &opsworks.CreateLayerInput{StackId: stackId, Type: types.LayerTypeCustom, Name: aws.String("Db"), Shortname: aws.String("db"),
 		VolumeConfigurations: []types.VolumeConfiguration{{MountPoint: aws.String("/data"), NumberOfDisks: aws.Int32(2), Size: aws.Int32(50), RaidLevel: aws.Int32(1)}}})).LayerId
 	same(t, "GetHostnameSuggestion", *must(c.GetHostnameSuggestion(ctx, &opsworks.GetHostnameSuggestionInput{LayerId: layerId})).Hostname, "db1")

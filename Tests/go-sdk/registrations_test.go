@@ -17,8 +17,7 @@ func TestRegisteredResources(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c := newClient(t)
-	stackId := must(c.CreateStack(ctx, &opsworks.CreateStackInput{Name: aws.String("go-registrations"), Region: aws.String("us-east-1"),
-		ServiceRoleArn: aws.String(role), DefaultInstanceProfileArn: aws.String(profile)})).StackId
+	stackId := newStack(ctx, c, "go-registrations")
 	layerId := must(c.CreateLayer(ctx, &opsworks.CreateLayerInput{StackId: stackId, Type: types.LayerTypeCustom, Name: aws.String("Web"), Shortname: aws.String("web")})).LayerId
 	instanceId := must(c.CreateInstance(ctx, &opsworks.CreateInstanceInput{StackId: stackId, LayerIds: []string{*layerId}, InstanceType: aws.String("t3.small")})).InstanceId
 
