@@ -114,7 +114,7 @@ extension OpsWorksService {
     /// use this action with instances that were created with OpsWorks Stacks" [Model]), in the
     /// status the move starts from; `change` gives the instance's new document.
     private func registeredInstanceWrite(_ scope: Scope, _ instanceId: String, expecting status: String, steps: [String],
-                                         change: @escaping (Records, JSONObject) throws -> JSONObject) throws -> (Timeline, Timestamp) {
+                                         change: (Records, JSONObject) throws -> JSONObject) throws -> (Timeline, Timestamp) {
         try store.write(scope) { records in
             let stored = try records.requireStored(.instance, instanceId)
             let instance = try stored.decoded()

@@ -175,8 +175,8 @@ extension OpsWorksService {
         let now = clock()
         try store.read(scope) { records in
             let stored = try records.requireStored(.instance, instanceId)
-            let stack = try records.require(.stack, stored.stringMember("StackId") ?? "")
-            guard Self.isWindows(stack.string("DefaultOs") ?? "") else {
+            let stack = try records.requireStored(.stack, stored.stringMember("StackId") ?? "")
+            guard Self.isWindows(stack.stringMember("DefaultOs") ?? "") else {
                 throw AWSError.validation("GrantAccess can be used only with instances of Windows stacks")
             }
             let status = stored.timeline?.status(at: now) ?? "stopped"
